@@ -1,0 +1,91 @@
+"""The `triage` command: check a rule book, or assess a set of answers from JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from triage.engine import AnswerError, assess
+from triage.rulebook import Rulebook, RulebookError, load_rulebook
+
+EXIT_OK, EXIT_BAD_RULES, EXIT_BAD_ANSWERS = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="triage", description="ALS red-flag triage: rule book tools.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="validate a rule book and list its red-flag inventory")
+    check.add_argument("rules", nargs="?", type=Path, help="rule book to check (default: the built-in rules.yaml)")
+    run = commands.add_parser("assess", help="assess answers given as JSON and print the advice as JSON")
+    run.add_argument("--rules", type=Path, help="rule book to use (default: the built-in rules.yaml)")
+    run.add_argument("answers", help="a JSON file of answers, or - to read standard input")
+    args = parser.parse_args(argv)
+
+    try:
+        rulebook = load_rulebook(args.rules)
+    except RulebookError as error:
+        print("\n".join(error.lines()), file=sys.stderr)
+        print(f"{len(error.problems)} problem(s): the rule book cannot be used.", file=sys.stderr)
+        return EXIT_BAD_RULES
+    if args.command == "check":
+        print_check(rulebook, sys.stdout)
+        return EXIT_OK
+    return run_assess(rulebook, args.answers, sys.stdin, sys.stdout, sys.stderr)
+
+
+def print_check(rulebook: Rulebook, out: TextIO) -> None:
+    meta = rulebook.meta
+    per_level = Counter(rule.level.id for rule in rulebook.rules)
+    asked = sum(1 for item in rulebook.inventory if item.rules)
+    print(f"{rulebook.file}: OK. {meta.title} {meta.version}, reviewed on {meta.reviewed_on}", file=out)
+    print(f"  {len(rulebook.sections)} sections, {len(rulebook.questions)} questions", file=out)
+    levels = ", ".join(f"{level.id} {per_level[level.id]}" for level in rulebook.levels)
+    print(f"  {len(rulebook.rules)} rules ({levels})", file=out)
+    not_asked = len(rulebook.inventory) - asked
+    print(f"  {len(rulebook.inventory)} inventory items ({asked} with rules, {not_asked} not asked)", file=out)
+    print(f"  emergency number {meta.emergency_number}", file=out)
+    print("\nRed-flag inventory:", file=out)
+    levels_of = {rule.id: rule.level.id for rule in rulebook.rules}
+    for item in rulebook.inventory:
+        print(f"  {item.ref:<5} {item.statement}", file=out)
+        if item.rules:
+            print("        rules: " + ", ".join(f"{r} ({levels_of[r]})" for r in item.rules), file=out)
+        else:
+            print(f"        not asked: {item.not_asked}", file=out)
+
+
+def run_assess(rulebook: Rulebook, source: str, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    def fail(field: str, code: str, message: str) -> int:
+        json.dump({"errors": [{"field": field, "code": code, "message": message}]}, err, indent=2)
+        err.write("\n")
+        return EXIT_BAD_ANSWERS
+
+    try:
+        text = stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return fail("", "unreadable", f"Cannot read the answers file: {error}")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        return fail("", "not_json", f"The answers are not valid JSON: {error}")
+    answers = data.get("answers", data) if isinstance(data, dict) else None
+    if not isinstance(answers, dict):
+        return fail("", "not_an_object", 'The answers must be a JSON object, like {"breathing_now": "no", ...}')
+    try:
+        assessment = assess(rulebook, answers)
+    except AnswerError as invalid:
+        json.dump(invalid.to_dict(), err, indent=2)
+        err.write("\n")
+        return EXIT_BAD_ANSWERS
+    json.dump(assessment.to_dict(), out, indent=2, ensure_ascii=False)
+    out.write("\n")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

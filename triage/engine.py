@@ -1,0 +1,175 @@
+"""Turn answers into advice: `assess(rulebook, answers) -> Assessment`. Pure: no I/O, no web.
+
+Answers arrive as plain JSON-like values (strings, lists of strings, whole numbers). They are
+checked against the rule book first; every problem becomes a `FieldError` and `assess` raises
+`AnswerError` carrying them all, for the caller to show next to the fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from triage.conditions import Answer
+from triage.rulebook import Level, Question, Rulebook
+
+__all__ = ["AnswerError", "Assessment", "FieldError", "Reason", "assess", "check_answers"]
+
+_WHOLE_NUMBER = re.compile(r"^\s*[0-9]{1,4}\s*$")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    code: str  # required | invalid_choice | not_a_whole_number | out_of_range | unknown_question
+    message: str
+
+
+class AnswerError(ValueError):
+    def __init__(self, errors: tuple[FieldError, ...]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"errors": [{"field": e.field, "code": e.code, "message": e.message} for e in self.errors]}
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    level: str
+    text: str
+    advice: str | None
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    level: Level
+    reasons: tuple[Reason, ...]  # most urgent first
+    answers: Mapping[str, Answer]  # only the questions that were asked, checked and normalised
+    complete: bool  # False when an emergency answer ended the questionnaire early
+    disclaimer: str
+    rulebook_title: str
+    rulebook_version: str
+    rulebook_reviewed_on: str
+
+    @property
+    def action(self) -> str:
+        return self.level.action
+
+    @property
+    def timeframe(self) -> str:
+        return self.level.timeframe
+
+    @property
+    def safety_net(self) -> str:
+        return self.level.safety_net
+
+    def to_dict(self) -> dict[str, Any]:
+        """The assessment as JSON-ready data: the shape the command line and the API print."""
+        return {
+            "level": self.level.id,
+            "title": self.level.title,
+            "action": self.action,
+            "timeframe": self.timeframe,
+            "message": self.level.visitor,
+            "staff_script": self.level.staff_script,
+            "safety_net": self.safety_net,
+            "reasons": [
+                {"rule": r.rule, "level": r.level, "text": r.text, "advice": r.advice, "source": list(r.source)}
+                for r in self.reasons
+            ],
+            "complete": self.complete,
+            "answers": {qid: sorted(v) if isinstance(v, frozenset) else v for qid, v in self.answers.items()},
+            "disclaimer": self.disclaimer,
+            "rulebook": {
+                "title": self.rulebook_title,
+                "version": self.rulebook_version,
+                "reviewed_on": self.rulebook_reviewed_on,
+            },
+        }
+
+
+def assess(rulebook: Rulebook, answers: Mapping[str, object]) -> Assessment:
+    """Assess answers against the rule book; raise AnswerError listing every field problem."""
+    clean, errors = check_answers(rulebook, answers)
+    fired = [rule for rule in rulebook.rules if rule.when.holds(clean)]
+    missing = [q for q in rulebook.questions if _asked(q, clean) and q.required and q.id not in clean]
+    emergency = any(rule.level == rulebook.top_level for rule in fired)
+    # An emergency answer ends the questionnaire: nothing asked later can raise the level further,
+    # so unanswered questions are not an error then.
+    if not emergency:
+        errors = errors + tuple(FieldError(q.id, "required", q.error) for q in missing)
+    if errors:
+        raise AnswerError(_in_question_order(rulebook, errors))
+    fired.sort(key=lambda rule: -rule.level.rank)  # stable: rule-book order within a level
+    level = fired[0].level if fired else rulebook.lowest_level
+    meta = rulebook.meta
+    return Assessment(
+        level=level,
+        reasons=tuple(Reason(r.id, r.level.id, r.reason, r.advice, r.source) for r in fired),
+        answers=MappingProxyType(clean),
+        complete=not missing,
+        disclaimer=meta.disclaimer,
+        rulebook_title=meta.title,
+        rulebook_version=meta.version,
+        rulebook_reviewed_on=meta.reviewed_on,
+    )
+
+
+def check_answers(
+    rulebook: Rulebook, answers: Mapping[str, object]
+) -> tuple[dict[str, Answer], tuple[FieldError, ...]]:
+    """Normalise the answers to the questions that apply, and list what is wrong with the others.
+
+    Answers to follow-ups whose condition is false are dropped. Missing answers are not errors
+    here: whether they are depends on the whole assessment (see `assess`).
+    """
+    errors: list[FieldError] = [
+        FieldError(str(key), "unknown_question", rulebook.meta.messages["unknown_question"])
+        for key in answers
+        if key not in rulebook.question_by_id
+    ]
+    clean: dict[str, Answer] = {}
+    for question in rulebook.questions:
+        raw = answers.get(question.id)
+        if not _asked(question, clean) or raw is None or raw == "" or raw == []:
+            continue
+        value, error = _parse(question, raw)
+        if error:
+            errors.append(error)
+        elif value is not None:
+            clean[question.id] = value
+    return clean, tuple(errors)
+
+
+def _asked(question: Question, answers: Mapping[str, Answer]) -> bool:
+    return question.ask_when is None or question.ask_when.holds(answers)
+
+
+def _parse(question: Question, raw: object) -> tuple[Answer | None, FieldError | None]:
+    if question.kind == "number":
+        if isinstance(raw, bool) or not (isinstance(raw, int) or (isinstance(raw, str) and _WHOLE_NUMBER.match(raw))):
+            return None, FieldError(question.id, "not_a_whole_number", question.error)
+        number = int(raw)
+        low, high = question.minimum, question.maximum
+        if (low is not None and number < low) or (high is not None and number > high):
+            return None, FieldError(question.id, "out_of_range", question.range_error or question.error)
+        return number, None
+    if question.kind == "multi":
+        chosen = [raw] if isinstance(raw, str) else raw
+        if not isinstance(chosen, list | tuple) or not all(isinstance(v, str) and v in question.values for v in chosen):
+            return None, FieldError(question.id, "invalid_choice", question.error)
+        return frozenset(chosen), None
+    if not isinstance(raw, str) or raw not in question.values:
+        return None, FieldError(question.id, "invalid_choice", question.error)
+    return raw, None
+
+
+def _in_question_order(rulebook: Rulebook, errors: tuple[FieldError, ...]) -> tuple[FieldError, ...]:
+    order = {q.id: i for i, q in enumerate(rulebook.questions)}
+    return tuple(sorted(errors, key=lambda e: order.get(e.field, len(order))))

@@ -1,0 +1,707 @@
+"""Load rules.yaml into frozen objects, refusing a rule book with any problem in it.
+
+`load_rulebook()` either returns a fully checked `Rulebook` or raises `RulebookError` listing
+every problem as `rules.yaml:LINE: message`. Conditions are compiled here, once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from types import MappingProxyType
+
+from triage.conditions import Compare, Condition, compile_condition, questions_in, walk
+from triage.yamlsource import (
+    MappingNode,
+    Node,
+    Problem,
+    Problems,
+    RulebookError,
+    ScalarNode,
+    SequenceNode,
+    compose,
+    did_you_mean,
+    line_of,
+    scalar_value,
+)
+
+__all__ = ["Level", "Option", "Question", "Rule", "Rulebook", "RulebookError", "load_rulebook"]
+
+KINDS = ("yes_no", "choice", "multi", "number")
+LEVEL_IDS = ("emergency", "urgent", "soon", "routine")
+PLACEHOLDER = "emergency_number"
+
+# The question ids and answer values that the web form, the API and outside systems rely on.
+# A rule book may add questions, but these must exist exactly as written.
+CONTRACT: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "breathing_now": ("yes_no", ("yes", "no")),
+        "choking_now": ("yes_no", ("yes", "no")),
+        "sudden_symptoms": ("yes_no", ("yes", "no")),
+        "breathlessness": ("choice", ("none", "exertion", "lying_flat", "at_rest")),
+        "morning_headaches": ("yes_no", ("yes", "no")),
+        "swallowing": ("yes_no", ("yes", "no")),
+        "choking_episodes": ("yes_no", ("yes", "no")),
+        "speech": ("yes_no", ("yes", "no")),
+        "weakness": ("yes_no", ("yes", "no")),
+        "weakness_where": ("multi", ("arms", "hands", "legs", "face_neck")),
+        "weakness_side": ("choice", ("one_side", "both_sides", "unsure")),
+        "weakness_course": (
+            "choice",
+            ("sudden", "worse_over_days", "worse_over_weeks_months", "stable", "comes_and_goes"),
+        ),
+        "trouble_walking": ("yes_no", ("yes", "no")),
+        "dropping_objects": ("yes_no", ("yes", "no")),
+        "weight_loss": ("choice", ("none", "some", "significant")),
+        "twitching": ("yes_no", ("yes", "no")),
+        "cramps": ("yes_no", ("yes", "no")),
+        "numbness": ("yes_no", ("yes", "no")),
+        "family_history": ("choice", ("yes", "no", "unsure")),
+        "age": ("number", ()),
+    }
+)
+EMERGENCY_QUESTIONS = ("breathing_now", "choking_now", "sudden_symptoms")
+AGE_RANGE = (18, 120)
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_REF = re.compile(r"^[A-Z][A-Z0-9-]*$")
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
+_FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str
+    section: str
+    text: str
+    staff: str
+    error: str
+    hint: str | None = None
+    options: tuple[Option, ...] = ()
+    required: bool = True
+    ask_when: Condition | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    range_error: str | None = None
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(option.value for option in self.options)
+
+    def label(self, value: str) -> str:
+        return next(option.label for option in self.options if option.value == value)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    rank: int  # higher is more urgent
+    title: str
+    action: str
+    timeframe: str
+    visitor: str
+    staff_script: str
+    safety_net: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: Level
+    when: Condition
+    reason: str
+    source: tuple[str, ...]
+    advice: str | None = None
+
+
+@dataclass(frozen=True)
+class InventoryItem:
+    ref: str
+    statement: str
+    rules: tuple[str, ...] = ()
+    not_asked: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str
+    version: str
+    reviewed_by: str
+    reviewed_on: str
+    emergency_number: str
+    disclaimer: str
+    answer_labels: Mapping[str, str]
+    messages: Mapping[str, str]
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    meta: Meta
+    levels: tuple[Level, ...]  # most urgent first
+    sections: tuple[Section, ...]
+    rules: tuple[Rule, ...]
+    inventory: tuple[InventoryItem, ...]
+    file: str = field(default="rules.yaml", compare=False)
+
+    @cached_property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for section in self.sections for q in section.questions)
+
+    @cached_property
+    def question_by_id(self) -> Mapping[str, Question]:
+        return MappingProxyType({q.id: q for q in self.questions})
+
+    @cached_property
+    def level_by_id(self) -> Mapping[str, Level]:
+        return MappingProxyType({level.id: level for level in self.levels})
+
+    @property
+    def top_level(self) -> Level:
+        return self.levels[0]
+
+    @property
+    def lowest_level(self) -> Level:
+        return self.levels[-1]
+
+
+def default_rules_path() -> Path:
+    """The rule book shipped with the package (wheel), or the checkout's top-level rules.yaml."""
+    packaged = Path(__file__).with_name("rules.yaml")
+    return packaged if packaged.is_file() else Path(__file__).resolve().parent.parent / "rules.yaml"
+
+
+def load_rulebook(path: str | Path | None = None, *, emergency_number: str | None = None) -> Rulebook:
+    """Load and check a rule book; raise RulebookError listing every problem.
+
+    `emergency_number` replaces the rule book's own number (a deployment setting).
+    """
+    source = Path(path) if path is not None else default_rules_path()
+    shown = str(path) if path is not None else "rules.yaml"
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise RulebookError(shown, [Problem(1, f"cannot read the rule book: {error}")]) from None
+    return parse_rulebook(text, shown, emergency_number=emergency_number)
+
+
+def parse_rulebook(text: str, file: str = "rules.yaml", *, emergency_number: str | None = None) -> Rulebook:
+    problems = Problems(file)
+    root = compose(text, problems)
+    if root is not None:
+        rulebook = _Builder(problems, emergency_number).build(root)
+        problems.raise_if_any()
+        if rulebook is not None:
+            return rulebook
+    problems.raise_if_any()
+    raise AssertionError("unreachable: a rule book was neither built nor refused")
+
+
+@dataclass
+class _QuestionDraft:
+    """A question read but not yet compiled: its ask_when needs every question to be known."""
+
+    node: Node
+    id: str
+    kind: str
+    values: tuple[str, ...]
+    fields: dict[str, object]
+    ask_when: Node | None
+
+
+class _Builder:
+    def __init__(self, problems: Problems, emergency_number: str | None) -> None:
+        self.problems = problems
+        self.number_override = emergency_number
+        self.number = emergency_number or ""
+        self.yes_no: tuple[Option, ...] = (Option("yes", "Yes"), Option("no", "No"))
+        self.declared_rules: set[str] = set()
+
+    # -- reading helpers ------------------------------------------------------------------------
+
+    def mapping(
+        self, node: Node, what: str, required: Iterable[str], optional: Iterable[str] = ()
+    ) -> dict[str, Node] | None:
+        if not isinstance(node, MappingNode):
+            self.problems.add(node, f"{what} must be a mapping of keys to values")
+            return None
+        required, allowed = tuple(required), (*required, *optional)
+        found: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = scalar_value(key_node) if isinstance(key_node, ScalarNode) else None
+            if not isinstance(key, str):
+                self.problems.add(key_node, f"keys in {what} must be words")
+            elif key in found:
+                self.problems.add(key_node, f"duplicate key '{key}' in {what}")
+            elif key not in allowed:
+                self.problems.add(
+                    key_node,
+                    f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}; allowed: {', '.join(allowed)}",
+                )
+            else:
+                found[key] = value_node
+        for key in required:
+            if key not in found:
+                self.problems.add(node, f"{what} is missing '{key}'")
+        return found
+
+    def sequence(self, node: Node, what: str) -> list[Node]:
+        if not isinstance(node, SequenceNode) or not node.value:
+            self.problems.add(node, f"{what} must be a list with at least one item")
+            return []
+        return list(node.value)
+
+    def scalar(self, node: Node) -> object:
+        return scalar_value(node) if isinstance(node, ScalarNode) else None
+
+    def text(self, node: Node | None, what: str) -> str | None:
+        if node is None:
+            return None
+        value = self.scalar(node)
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        if not isinstance(value, str) or not value.strip():
+            self.problems.add(node, f"{what} must be text (put quotes around numbers and yes/no)")
+            return None
+        for name in _FIELD.findall(value):
+            if name != PLACEHOLDER:
+                self.problems.add(
+                    node, f"unknown placeholder '{{{name}}}' in {what}{did_you_mean(name, [PLACEHOLDER])}"
+                )
+        return " ".join(value.replace("{" + PLACEHOLDER + "}", self.number).split())
+
+    def ident(self, node: Node, what: str, pattern: re.Pattern[str] = _ID) -> str | None:
+        value = self.scalar(node)
+        if not isinstance(value, str) or not pattern.match(value):
+            style = "snake_case, like weakness_side" if pattern is _ID else "capitals, like RF1"
+            self.problems.add(node, f"{what} must be an id in {style}, not '{value}'")
+            return None
+        return value
+
+    def unique(self, ids: Iterable[tuple[str | None, Node]], what: str) -> None:
+        seen: set[str] = set()
+        for value, node in ids:
+            if value is None:
+                continue
+            if value in seen:
+                self.problems.add(node, f"duplicate {what} '{value}'")
+            seen.add(value)
+
+    # -- the parts of the rule book -------------------------------------------------------------
+
+    def build(self, root: Node) -> Rulebook | None:
+        top = self.mapping(root, "the rule book", ("meta", "levels", "sections", "rules", "inventory"))
+        if top is None:
+            return None
+        meta = self.meta(top["meta"]) if "meta" in top else None
+        levels = self.levels(top["levels"]) if "levels" in top else {}
+        sections = self.sections(top["sections"]) if "sections" in top else ()
+        questions = {q.id: q for s in sections for q in s.questions}
+        inventory_refs = self.inventory_refs(top["inventory"]) if "inventory" in top else set()
+        known_refs = inventory_refs | {s.id for s in meta.sources} if meta else inventory_refs
+        rules = self.rules(top["rules"], levels, questions, known_refs) if "rules" in top else {}
+        inventory = self.inventory(top["inventory"], rules) if "inventory" in top else ()
+        if self.problems.found or meta is None:
+            return None
+        rulebook = Rulebook(
+            meta, tuple(levels.values()), sections, tuple(rules.values()), inventory, self.problems.file
+        )
+        self.check_contract(rulebook, top["sections"])
+        self.check_reachable(rulebook, top)
+        return rulebook
+
+    def meta(self, node: Node) -> Meta | None:
+        keys = ("title", "version", "reviewed_by", "reviewed_on", "emergency_number", "disclaimer")
+        found = self.mapping(node, "meta", (*keys, "answer_labels", "messages", "sources"))
+        if found is None or any(key not in found for key in (*keys, "answer_labels", "messages", "sources")):
+            return None
+        number = self.number_override or self.scalar(found["emergency_number"])
+        if not isinstance(number, str) or not re.fullmatch(r"[0-9][0-9 ]{1,14}", number):
+            where = "the emergency number setting" if self.number_override else "emergency_number"
+            self.problems.add(
+                found["emergency_number"], f'{where} must be digits in quotes, like "911", not {number!r}'
+            )
+        else:
+            self.number = number
+        version = self.text(found["version"], "version")
+        if version and not _SEMVER.match(version):
+            self.problems.add(found["version"], f"version must be a semantic version like 1.2.0, not '{version}'")
+        labels = self.mapping(found["answer_labels"], "answer_labels", ("yes", "no"))
+        messages = self.mapping(found["messages"], "messages", ("unknown_question",))
+        sources = []
+        for item in self.sequence(found["sources"], "sources"):
+            entry = self.mapping(item, "a source", ("id", "title"), ("url",))
+            if entry and len(entry.keys() & {"id", "title"}) == 2:
+                sources.append(
+                    (
+                        Source(
+                            self.ident(entry["id"], "a source id", _REF) or "",
+                            self.text(entry["title"], "a source title") or "",
+                            self.text(entry.get("url"), "a source url"),
+                        ),
+                        entry["id"],
+                    )
+                )
+        self.unique(((s.id, n) for s, n in sources), "source id")
+        texts = {key: self.text(found[key], key) for key in keys}
+        if labels is None or messages is None or len(labels) < 2 or not messages:
+            return None
+        answer_labels = {k: self.text(v, f"the label for {k}") or "" for k, v in labels.items()}
+        self.yes_no = (Option("yes", answer_labels["yes"]), Option("no", answer_labels["no"]))
+        return Meta(
+            title=texts["title"] or "",
+            version=version or "",
+            reviewed_by=texts["reviewed_by"] or "",
+            reviewed_on=texts["reviewed_on"] or "",
+            emergency_number=self.number,
+            disclaimer=texts["disclaimer"] or "",
+            answer_labels=MappingProxyType(answer_labels),
+            messages=MappingProxyType({k: self.text(v, f"message {k}") or "" for k, v in messages.items()}),
+            sources=tuple(s for s, _ in sources),
+        )
+
+    def levels(self, node: Node) -> dict[str, Level]:
+        keys = ("id", "title", "action", "timeframe", "visitor", "staff_script", "safety_net")
+        items = self.sequence(node, "levels")
+        levels: dict[str, Level] = {}
+        ids: list[tuple[str | None, Node]] = []
+        for index, item in enumerate(items):
+            found = self.mapping(item, f"level {index + 1}", keys)
+            if found is None or "id" not in found:
+                continue
+            level_id = self.ident(found["id"], "a level id")
+            ids.append((level_id, found["id"]))
+            texts = {key: self.text(found[key], f"{key} of level '{level_id}'") for key in keys[1:] if key in found}
+            if level_id and level_id not in levels and all(texts.get(key) for key in keys[1:]):
+                levels[level_id] = Level(level_id, len(items) - index, **{k: v or "" for k, v in texts.items()})
+        self.unique(ids, "level id")
+        if tuple(i for i, _ in ids) != LEVEL_IDS and items:
+            self.problems.add(node, f"levels must be {', '.join(LEVEL_IDS)}, most urgent first, in that order")
+        return levels
+
+    def sections(self, node: Node) -> tuple[Section, ...]:
+        drafts: list[tuple[str, str, list[_QuestionDraft]]] = []
+        section_ids: list[tuple[str | None, Node]] = []
+        for index, item in enumerate(self.sequence(node, "sections")):
+            found = self.mapping(item, f"section {index + 1}", ("id", "title", "questions"))
+            if found is None or len(found) < 3:
+                continue
+            section_id = self.ident(found["id"], "a section id")
+            section_ids.append((section_id, found["id"]))
+            title = self.text(found["title"], f"the title of section '{section_id}'")
+            questions = [self.question(q) for q in self.sequence(found["questions"], f"questions of '{section_id}'")]
+            drafts.append((section_id or "", title or "", [q for q in questions if q is not None]))
+        self.unique(section_ids, "section id")
+        all_drafts = [q for _, _, questions in drafts for q in questions]
+        self.unique(((q.id, q.node) for q in all_drafts), "question id")
+        shapes = {q.id: q for q in all_drafts}
+        order = {q.id: index for index, q in enumerate(all_drafts)}
+        sections = []
+        for section_id, title, questions in drafts:
+            built = tuple(self.compile_question(q, section_id, shapes, order) for q in questions)
+            sections.append(Section(section_id, title, built))
+        return tuple(sections)
+
+    def question(self, node: Node) -> _QuestionDraft | None:
+        found = self.mapping(
+            node,
+            "a question",
+            ("id", "type", "text", "staff", "error"),
+            ("hint", "options", "ask_when", "required", "minimum", "maximum", "range_error"),
+        )
+        if found is None or "id" not in found or "type" not in found:
+            return None
+        qid = self.ident(found["id"], "a question id")
+        what = f"question '{qid}'"
+        kind = self.scalar(found["type"])
+        if kind not in KINDS:
+            self.problems.add(
+                found["type"], f"unknown type '{kind}' of {what}{did_you_mean(kind, KINDS)}; types: {', '.join(KINDS)}"
+            )
+            return None
+        fields: dict[str, object] = {
+            key: self.text(found.get(key), f"the {key} of {what}") for key in ("text", "staff", "error", "hint")
+        }
+        values: tuple[str, ...] = ()
+        if kind == "yes_no":
+            fields["options"] = self.yes_no
+            values = ("yes", "no")
+        if kind in ("choice", "multi"):
+            options = self.options(found.get("options"), node, what)
+            fields["options"] = options
+            values = tuple(o.value for o in options)
+        elif "options" in found:
+            self.problems.add(found["options"], f"{what} is a {kind} question and takes no options")
+        if kind == "number":
+            for key in ("minimum", "maximum"):
+                value = self.scalar(found[key]) if key in found else None
+                if not isinstance(value, int) or isinstance(value, bool):
+                    self.problems.add(found.get(key, node), f"{what} needs a whole-number '{key}'")
+                fields[key] = value
+            if "range_error" not in found:
+                self.problems.add(node, f"{what} needs a 'range_error' message")
+            fields["range_error"] = self.text(found.get("range_error"), f"the range_error of {what}")
+        else:
+            for key in ("minimum", "maximum", "range_error"):
+                if key in found:
+                    self.problems.add(found[key], f"'{key}' only applies to number questions")
+        if "required" in found:
+            required = self.scalar(found["required"])
+            if not isinstance(required, bool):
+                self.problems.add(found["required"], "'required' must be true or false")
+            fields["required"] = required is not False
+        if qid is None:
+            return None
+        return _QuestionDraft(node, qid, str(kind), values, fields, found.get("ask_when"))
+
+    def options(self, node: Node | None, owner: Node, what: str) -> tuple[Option, ...]:
+        if node is None:
+            self.problems.add(owner, f"{what} needs 'options'")
+            return ()
+        options: list[tuple[Option, Node]] = []
+        for item in self.sequence(node, f"the options of {what}"):
+            found = self.mapping(item, f"an option of {what}", ("value", "label"))
+            if found and len(found) == 2:
+                value = self.ident(found["value"], f"an option value of {what}")
+                label = self.text(found["label"], f"an option label of {what}")
+                if value and label:
+                    options.append((Option(value, label), found["value"]))
+        self.unique(((o.value, n) for o, n in options), f"option of {what}")
+        if len(options) < 2 and isinstance(node, SequenceNode) and node.value:
+            self.problems.add(node, f"{what} needs at least two options")
+        return tuple(o for o, _ in options)
+
+    def compile_question(
+        self, draft: _QuestionDraft, section: str, shapes: Mapping[str, _QuestionDraft], order: Mapping[str, int]
+    ) -> Question:
+        ask_when = None
+        if draft.ask_when is not None:
+            ask_when = compile_condition(draft.ask_when, shapes, self.problems)
+            for other in sorted(questions_in(ask_when) if ask_when else ()):
+                if order[other] >= order[draft.id]:
+                    self.problems.add(
+                        draft.ask_when,
+                        f"ask_when of '{draft.id}' refers to '{other}', which is not asked before it; "
+                        "a follow-up can only depend on earlier questions",
+                    )
+        # Missing texts were already reported; empty ones keep the build going to find more problems.
+        fields = {"text": "", "staff": "", "error": "", **{k: v for k, v in draft.fields.items() if v is not None}}
+        return Question(id=draft.id, kind=draft.kind, section=section, ask_when=ask_when, **fields)  # type: ignore[arg-type]
+
+    def rules(
+        self, node: Node, levels: Mapping[str, Level], questions: Mapping[str, Question], refs: set[str]
+    ) -> dict[str, Rule]:
+        rules: dict[str, Rule] = {}
+        ids: list[tuple[str | None, Node]] = []
+        for item in self.sequence(node, "rules"):
+            found = self.mapping(item, "a rule", ("id", "level", "when", "reason", "source"), ("advice",))
+            if found is None or "id" not in found:
+                continue
+            rule_id = self.ident(found["id"], "a rule id")
+            ids.append((rule_id, found["id"]))
+            self.declared_rules.add(str(rule_id))
+            what = f"rule '{rule_id}'"
+            level_id = self.scalar(found["level"]) if "level" in found else None
+            if "level" in found and level_id not in levels:
+                self.problems.add(
+                    found["level"], f"unknown level '{level_id}' in {what}{did_you_mean(level_id, LEVEL_IDS)}"
+                )
+            when = compile_condition(found["when"], questions, self.problems) if "when" in found else None
+            reason = self.text(found.get("reason"), f"the reason of {what}")
+            advice = self.text(found.get("advice"), f"the advice of {what}")
+            source = self.source(found.get("source"), what, refs)
+            if rule_id and isinstance(level_id, str) and level_id in levels and when and reason and source:
+                rules.setdefault(rule_id, Rule(rule_id, levels[level_id], when, reason, source, advice))
+        self.unique(ids, "rule id")
+        return rules
+
+    def source(self, node: Node | None, what: str, refs: set[str]) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        cited = []
+        for item in self.sequence(node, f"the source of {what}"):
+            ref = self.scalar(item)
+            if ref not in refs:
+                self.problems.add(
+                    item,
+                    f"{what} cites unknown source '{ref}'{did_you_mean(ref, refs)}; "
+                    "cite an inventory ref or a source id from meta.sources",
+                )
+            else:
+                cited.append(str(ref))
+        return tuple(cited)
+
+    def inventory_refs(self, node: Node) -> set[str]:
+        refs = set()
+        for item in node.value if isinstance(node, SequenceNode) else ():
+            if isinstance(item, MappingNode):
+                for key, value in item.value:
+                    if isinstance(key, ScalarNode) and key.value == "ref" and isinstance(value, ScalarNode):
+                        refs.add(value.value)
+        return refs
+
+    def inventory(self, node: Node, rules: Mapping[str, Rule]) -> tuple[InventoryItem, ...]:
+        items: list[InventoryItem] = []
+        refs: list[tuple[str | None, Node]] = []
+        for item in self.sequence(node, "inventory"):
+            found = self.mapping(item, "an inventory item", ("ref", "statement"), ("rules", "not_asked"))
+            if found is None or "ref" not in found:
+                continue
+            ref = self.ident(found["ref"], "an inventory ref", _REF)
+            refs.append((ref, found["ref"]))
+            statement = self.text(found.get("statement"), f"the statement of {ref}")
+            not_asked = self.text(found.get("not_asked"), f"not_asked of {ref}")
+            listed: list[str] = []
+            if ("rules" in found) == ("not_asked" in found):
+                self.problems.add(
+                    item,
+                    f"inventory item {ref} needs either 'rules' (the rules that implement it) "
+                    "or 'not_asked' (why self-screening does not ask it), not both or neither",
+                )
+            for rule_node in self.sequence(found["rules"], f"the rules of {ref}") if "rules" in found else ():
+                rule_id = self.scalar(rule_node)
+                if rule_id in self.declared_rules - rules.keys():
+                    continue  # the rule itself is broken, and reported where it is
+                if rule_id not in rules:
+                    self.problems.add(
+                        rule_node, f"inventory item {ref} lists unknown rule '{rule_id}'{did_you_mean(rule_id, rules)}"
+                    )
+                elif ref not in rules[rule_id].source:
+                    self.problems.add(
+                        rule_node, f"inventory item {ref} lists rule '{rule_id}', which does not cite {ref}"
+                    )
+                else:
+                    listed.append(rule_id)
+            if ref:
+                for rule in rules.values():
+                    if ref in rule.source and rule.id not in listed and "rules" in found:
+                        self.problems.add(
+                            found["rules"], f"rule '{rule.id}' cites {ref}, but inventory item {ref} does not list it"
+                        )
+            items.append(InventoryItem(ref or "", statement or "", tuple(listed), not_asked))
+        self.unique(refs, "inventory ref")
+        return tuple(items)
+
+    # -- whole-book checks ----------------------------------------------------------------------
+
+    def check_contract(self, rulebook: Rulebook, sections_node: Node) -> None:
+        questions = rulebook.question_by_id
+        line = line_of(sections_node)
+        for qid, (kind, values) in CONTRACT.items():
+            question = questions.get(qid)
+            if question is None:
+                self.problems.add(line, f"question '{qid}' is missing; it is part of the questionnaire's contract")
+            elif question.kind != kind or (values and question.values != values):
+                shown = f" with options {', '.join(values)}" if values else ""
+                self.problems.add(line, f"question '{qid}' must be a {kind} question{shown} (the contract)")
+        age = questions.get("age")
+        if age and (age.minimum, age.maximum) != AGE_RANGE:
+            self.problems.add(line, f"question 'age' must allow {AGE_RANGE[0]} to {AGE_RANGE[1]} (the contract)")
+        first = rulebook.sections[0] if rulebook.sections else None
+        for qid in EMERGENCY_QUESTIONS:
+            if first and qid in questions and questions[qid].section != first.id:
+                self.problems.add(line, f"question '{qid}' must be in the first section: emergencies are asked first")
+        for question in first.questions if first else ():
+            fires = any(r.level == rulebook.top_level and r.when.holds({question.id: "yes"}) for r in rulebook.rules)
+            if question.kind != "yes_no" or not fires:
+                self.problems.add(
+                    line,
+                    f"question '{question.id}' is in the first (emergency) section, so it must be yes/no "
+                    f"and a 'yes' alone must reach level '{rulebook.top_level.id}'",
+                )
+
+    def check_reachable(self, rulebook: Rulebook, top: Mapping[str, Node]) -> None:
+        rule_nodes = {}
+        for item in top["rules"].value:
+            for key, value in item.value:
+                if key.value == "id":
+                    rule_nodes[value.value] = value
+        for question in rulebook.questions:
+            if question.ask_when and not can_hold(question.ask_when, rulebook):
+                self.problems.add(
+                    line_of(top["sections"]), f"question '{question.id}' is never asked: its ask_when can never be true"
+                )
+        for rule in rulebook.rules:
+            if not can_hold(rule.when, rulebook):
+                self.problems.add(
+                    rule_nodes[rule.id], f"rule '{rule.id}' can never fire: no answers make its condition true"
+                )
+        for level in rulebook.levels[:-1]:
+            if not any(rule.level == level for rule in rulebook.rules):
+                self.problems.add(
+                    line_of(top["levels"]), f"level '{level.id}' is never reached: no rule has this level"
+                )
+
+
+def can_hold(condition: Condition, rulebook: Rulebook) -> bool:
+    """Whether any answers the questionnaire can collect make `condition` true.
+
+    Tries every combination of the questions the condition depends on (and the questions their
+    follow-up conditions depend on); numbers are tried at their limits and around each bound.
+    """
+    by_id = rulebook.question_by_id
+    needed: set[str] = set()
+    pending = set(questions_in(condition))
+    while pending:
+        qid = pending.pop()
+        if qid not in needed:
+            needed.add(qid)
+            ask_when = by_id[qid].ask_when
+            pending |= set(questions_in(ask_when)) if ask_when else set()
+    order = {q.id: i for i, q in enumerate(rulebook.questions)}
+    ordered = [by_id[qid] for qid in sorted(needed, key=order.__getitem__)]
+    conditions = [condition, *(q.ask_when for q in ordered if q.ask_when)]
+    bounds = [node for c in conditions for node in walk(c) if isinstance(node, Compare)]
+
+    def domain(question: Question) -> Iterator[object]:
+        if question.kind == "number":
+            low, high = question.minimum or 0, question.maximum or 0
+            near = {b.bound + d for b in bounds if b.question == question.id for d in (-1, 0, 1)}
+            yield from sorted(v for v in {low, high} | near if low <= v <= high)
+        elif question.kind == "multi":
+            for size in range(1, len(question.values) + 1):
+                yield from (frozenset(combo) for combo in itertools.combinations(question.values, size))
+        else:
+            yield from question.values
+
+    def search(index: int, answers: dict[str, object]) -> bool:
+        if index == len(ordered):
+            return condition.holds(answers)  # type: ignore[arg-type]
+        question = ordered[index]
+        asked = question.ask_when is None or question.ask_when.holds(answers)  # type: ignore[arg-type]
+        if (not asked or not question.required) and search(index + 1, answers):
+            return True
+        for value in domain(question) if asked else ():
+            answers[question.id] = value
+            if search(index + 1, answers):
+                return True
+            del answers[question.id]
+        return False
+
+    return search(0, {})
