@@ -98,7 +98,10 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object]) -> Assessment:
     """Assess answers against the rule book; raise AnswerError listing every field problem."""
     clean, errors = check_answers(rulebook, answers)
     fired = [rule for rule in rulebook.rules if rule.when.holds(clean)]
-    missing = [q for q in rulebook.questions if _asked(q, clean) and q.required and q.id not in clean]
+    refused = {error.field for error in errors}
+    missing = [
+        q for q in rulebook.questions if _asked(q, clean) and q.required and q.id not in clean and q.id not in refused
+    ]
     emergency = any(rule.level == rulebook.top_level for rule in fired)
     # An emergency answer ends the questionnaire: nothing asked later can raise the level further,
     # so unanswered questions are not an error then.

@@ -26,6 +26,7 @@ __all__ = [
     "compose",
     "did_you_mean",
     "line_of",
+    "load_plain",
 ]
 
 _BOOL = "tag:yaml.org,2002:bool"
@@ -105,6 +106,11 @@ def compose(text: str, problems: Problems) -> Node | None:
     if node is None:
         problems.add(1, "the file is empty")
     return node
+
+
+def load_plain(text: str) -> object:
+    """Load YAML into plain Python values with the rule book's reading of yes and no."""
+    return yaml.load(text, Loader=_RuleLoader)  # _RuleLoader is a SafeLoader
 
 
 def scalar_value(node: ScalarNode) -> object:

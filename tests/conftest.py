@@ -1,0 +1,66 @@
+"""Collects the rule cases in tests/cases/*.yaml as test items, and shares fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from casefiles import REPORT, Case, CaseFileError, check_case, default_rulebook, load_cases
+
+from triage.rulebook import Rulebook
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    if file_path.suffix == ".yaml" and file_path.parent.name == "cases":
+        return CaseFile.from_parent(parent, path=file_path)
+    return None
+
+
+class CaseFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        for case in load_cases(self.path):
+            yield CaseItem.from_parent(self, name=case.name, case=case)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, CaseFileError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+
+class CaseMismatch(Exception):
+    pass
+
+
+class CaseItem(pytest.Item):
+    def __init__(self, *, case: Case, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.case = case
+
+    def runtest(self) -> None:
+        problems = check_case(default_rulebook(), self.case)
+        if problems:
+            raise CaseMismatch(problems)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, CaseMismatch):
+            details = "\n".join(f"  {p}" for p in excinfo.value.args[0])
+            return f"{self.path.name}: Case '{self.case.name}'\n{details}\n  answers: {self.case.answers}"
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"{self.path.name}: Case '{self.case.name}'"
+
+
+@pytest.fixture(scope="session")
+def rulebook() -> Rulebook:
+    return default_rulebook()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    lines = config.stash.get(REPORT, [])
+    if lines:
+        terminalreporter.section("rule mutation report")
+        for line in lines:
+            terminalreporter.write_line(line)
