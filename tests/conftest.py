@@ -29,7 +29,7 @@ class CaseFile(pytest.File):
         return super().repr_failure(excinfo)
 
 
-class CaseMismatch(Exception):
+class CaseMismatchError(Exception):
     pass
 
 
@@ -41,10 +41,10 @@ class CaseItem(pytest.Item):
     def runtest(self) -> None:
         problems = check_case(default_rulebook(), self.case)
         if problems:
-            raise CaseMismatch(problems)
+            raise CaseMismatchError(problems)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
-        if isinstance(excinfo.value, CaseMismatch):
+        if isinstance(excinfo.value, CaseMismatchError):
             details = "\n".join(f"  {p}" for p in excinfo.value.args[0])
             return f"{self.path.name}: Case '{self.case.name}'\n{details}\n  answers: {self.case.answers}"
         return super().repr_failure(excinfo)

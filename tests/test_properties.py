@@ -1,0 +1,190 @@
+"""Properties that hold for every valid set of answers, checked with Hypothesis."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from casefiles import default_rulebook
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from triage.conditions import OneOf, walk
+from triage.engine import assess
+from triage.rulebook import Question, Rulebook
+
+RULEBOOK = default_rulebook()
+
+# How concerning each answer is, from CLINICAL.md, kept here as an oracle independent of the rules:
+# moving an answer up this order is "adding a symptom". Options of equal rank are not compared.
+WORSE: dict[str, dict[str, int]] = {
+    "breathlessness": {"none": 0, "exertion": 1, "lying_flat": 2, "at_rest": 3},
+    "weight_loss": {"none": 0, "some": 1, "significant": 2},
+    "family_history": {"no": 0, "unsure": 0, "yes": 1},
+    "weakness_course": {
+        "stable": 0,
+        "comes_and_goes": 0,
+        "worse_over_weeks_months": 1,
+        "worse_over_days": 2,
+        "sudden": 3,
+    },
+}
+YES_NO = {"no": 0, "yes": 1}
+
+# CLINICAL.md, "Words": what no output may say.
+DIAGNOSTIC = re.compile(
+    r"\byou have\b|\byou may have\b|\blikely\b|\bprobably\b|\bconsistent with\b|\bsigns? of als\b"
+    r"|\byou are fine\b|\brisk score\b|\d\s*%|\bper ?cent\b",
+    re.IGNORECASE,
+)
+
+
+def diagnostic_wording(text: str) -> list[str]:
+    return DIAGNOSTIC.findall(text)
+
+
+def _asked(question: Question, answers: Mapping[str, Any]) -> bool:
+    return question.ask_when is None or question.ask_when.holds(answers)
+
+
+def _value(question: Question) -> st.SearchStrategy[Any]:
+    if question.kind == "number":
+        value = st.integers(question.minimum, question.maximum)
+        return value if question.required else st.none() | value
+    if question.kind == "multi":
+        return st.lists(st.sampled_from(question.values), min_size=1, unique=True)
+    return st.sampled_from(question.values)
+
+
+@st.composite
+def answer_sets(draw: st.DrawFn, rulebook: Rulebook = RULEBOOK, keep: Mapping[str, Any] | None = None) -> dict:
+    """A complete, valid set of answers; `keep` answers are kept where their question is asked.
+
+    Mostly a few symptoms among quiet answers: with every answer random, nearly every set holds an
+    emergency answer, which would hide what the other rules do.
+    """
+    ids = [q.id for q in rulebook.questions if q.ask_when is None]
+    symptoms = draw(st.one_of(st.sets(st.sampled_from(ids), max_size=5), st.just(set(ids))))
+    answers: dict[str, Any] = {}
+    for question in rulebook.questions:
+        if not _asked(question, {k: frozenset(v) if isinstance(v, list) else v for k, v in answers.items()}):
+            continue
+        if keep and question.id in keep:
+            value = keep[question.id]
+        elif question.ask_when is None and question.id not in symptoms and question.kind != "number":
+            value = _quiet(question)
+        else:
+            value = draw(_value(question))
+        if value is not None:
+            answers[question.id] = value
+    return answers
+
+
+def _quiet(question: Question) -> str:
+    """The least concerning answer to a question."""
+    order = YES_NO if question.kind == "yes_no" else WORSE.get(question.id, {})
+    return min(question.values, key=lambda value: order.get(value, 0))
+
+
+def _rank(rulebook: Rulebook, answers: Mapping[str, Any]) -> int:
+    return assess(rulebook, answers).level.rank
+
+
+def _order(question: Question) -> dict[str, int] | None:
+    return YES_NO if question.kind == "yes_no" else WORSE.get(question.id)
+
+
+WORSENABLE = [q for q in RULEBOOK.questions if _order(q) or q.kind == "multi"]
+
+
+@st.composite
+def worsened(draw: st.DrawFn) -> tuple[dict, dict, str]:
+    """Answers, the same answers with one symptom added or made worse, and which question changed."""
+    question = draw(st.sampled_from(WORSENABLE))
+    order = _order(question)
+    if order is None:  # multiple choice: add one more
+        before_value: Any = draw(
+            st.lists(st.sampled_from(question.values), min_size=1, max_size=len(question.values) - 1, unique=True)
+        )
+        after_value: Any = [*before_value, draw(st.sampled_from([v for v in question.values if v not in before_value]))]
+    else:
+        before_value = draw(st.sampled_from([v for v, rank in order.items() if rank < max(order.values())]))
+        after_value = draw(st.sampled_from([v for v, rank in order.items() if rank > order[before_value]]))
+    # A follow-up is only asked when its condition holds: give the answers that make it hold.
+    enabling = (
+        {n.question: min(n.values) for n in walk(question.ask_when) if isinstance(n, OneOf)}
+        if question.ask_when
+        else {}
+    )
+    before = draw(answer_sets(keep={**enabling, question.id: before_value}))
+    # Follow-ups that the change reveals (weakness: no -> yes) get answers of their own.
+    after = draw(answer_sets(keep={**before, question.id: after_value}))
+    return before, after, question.id
+
+
+@settings(max_examples=300, deadline=None)
+@given(answer_sets())
+def test_every_assessment_has_a_level_and_the_disclaimer(answers: dict) -> None:
+    result = assess(RULEBOOK, answers).to_dict()
+    assert result["level"] in {level.id for level in RULEBOOK.levels}
+    assert result["action"] and result["timeframe"] and result["safety_net"]
+    assert result["disclaimer"] == RULEBOOK.meta.disclaimer != ""
+
+
+@settings(max_examples=500, deadline=None)
+@given(worsened())
+def test_adding_a_symptom_never_lowers_the_level(change: tuple[dict, dict, str]) -> None:
+    before, after, question = change
+    assert _rank(RULEBOOK, after) >= _rank(RULEBOOK, before), f"{question}: {before[question]} -> {after[question]}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(answer_sets(), st.one_of(st.none(), st.integers(18, 120)))
+def test_age_never_changes_the_level(answers: dict, age: int | None) -> None:
+    with_age = {k: v for k, v in answers.items() if k != "age"} | ({"age": age} if age else {})
+    assert _rank(RULEBOOK, with_age) == _rank(RULEBOOK, answers)
+
+
+@settings(max_examples=200, deadline=None)
+@given(answer_sets(), st.randoms(use_true_random=False))
+def test_the_same_answers_always_give_the_same_result(answers: dict, random: Any) -> None:
+    shuffled = list(answers.items())
+    random.shuffle(shuffled)
+    first = assess(RULEBOOK, answers).to_dict()
+    assert assess(RULEBOOK, dict(shuffled)).to_dict() == first
+    assert assess(RULEBOOK, answers).to_dict() == first
+
+
+@settings(max_examples=300, deadline=None)
+@given(answer_sets())
+def test_no_output_uses_diagnostic_wording(answers: dict) -> None:
+    result = assess(RULEBOOK, answers).to_dict()
+    result.pop("answers")
+    text = json.dumps(result, ensure_ascii=False)
+    assert diagnostic_wording(text) == []
+
+
+def test_no_level_or_rule_text_uses_diagnostic_wording(rulebook: Rulebook) -> None:
+    texts = [rulebook.meta.disclaimer]
+    texts += [text for level in rulebook.levels for text in vars(level).values() if isinstance(text, str)]
+    texts += [text for rule in rulebook.rules for text in (rule.reason, rule.advice) if text]
+    found = {text: diagnostic_wording(text) for text in texts if diagnostic_wording(text)}
+    assert found == {}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You have ALS.",
+        "You may have a motor neurone problem.",
+        "This is likely nothing.",
+        "These are signs of ALS.",
+        "Your risk is 12 %.",
+        "You are fine.",
+    ],
+)
+def test_the_wording_check_catches_diagnostic_sentences(sentence: str) -> None:
+    assert diagnostic_wording(sentence)
