@@ -242,6 +242,8 @@ class _Builder:
         self.number = emergency_number or ""
         self.yes_no: tuple[Option, ...] = (Option("yes", "Yes"), Option("no", "No"))
         self.declared_rules: set[str] = set()
+        self.question_nodes: dict[str, Node] = {}
+        self.sources_read = False
 
     # -- reading helpers ------------------------------------------------------------------------
 
@@ -270,6 +272,13 @@ class _Builder:
             if key not in found:
                 self.problems.add(node, f"{what} is missing '{key}'")
         return found
+
+    def named(self, node: Node, kind: str, key: str = "id") -> str:
+        """'rule 'speech'' when the item has a readable id, else 'a rule': for messages about it."""
+        for key_node, value_node in node.value if isinstance(node, MappingNode) else ():
+            if key_node.value == key and isinstance(value_node, ScalarNode) and value_node.value:
+                return f"{kind} '{value_node.value}'"
+        return f"a {kind}"
 
     def sequence(self, node: Node, what: str) -> list[Node]:
         if not isinstance(node, SequenceNode) or not node.value:
@@ -327,19 +336,22 @@ class _Builder:
         known_refs = inventory_refs | {s.id for s in meta.sources} if meta else inventory_refs
         rules = self.rules(top["rules"], levels, questions, known_refs) if "rules" in top else {}
         inventory = self.inventory(top["inventory"], rules) if "inventory" in top else ()
+        if "sections" in top:
+            self.check_contract({q.id: q for s in sections for q in s.questions}, sections, top["sections"])
         if self.problems.found or meta is None:
             return None
         rulebook = Rulebook(
             meta, tuple(levels.values()), sections, tuple(rules.values()), inventory, self.problems.file
         )
-        self.check_contract(rulebook, top["sections"])
+        self.check_emergencies_first(rulebook)
         self.check_reachable(rulebook, top)
         return rulebook
 
     def meta(self, node: Node) -> Meta | None:
-        keys = ("title", "version", "reviewed_by", "reviewed_on", "emergency_number", "disclaimer")
-        found = self.mapping(node, "meta", (*keys, "answer_labels", "messages", "sources"))
-        if found is None or any(key not in found for key in (*keys, "answer_labels", "messages", "sources")):
+        keys = ("title", "version", "reviewed_by", "reviewed_on", "disclaimer")
+        parts = ("emergency_number", "answer_labels", "messages", "sources")
+        found = self.mapping(node, "meta", (*keys, *parts))
+        if found is None or any(key not in found for key in (*keys, *parts)):
             return None
         number = self.number_override or self.scalar(found["emergency_number"])
         if not isinstance(number, str) or not re.fullmatch(r"[0-9][0-9 ]{1,14}", number):
@@ -355,6 +367,7 @@ class _Builder:
         labels = self.mapping(found["answer_labels"], "answer_labels", ("yes", "no"))
         messages = self.mapping(found["messages"], "messages", ("unknown_question",))
         sources = []
+        self.sources_read = isinstance(found["sources"], SequenceNode)
         for item in self.sequence(found["sources"], "sources"):
             entry = self.mapping(item, "a source", ("id", "title"), ("url",))
             if entry and len(entry.keys() & {"id", "title"}) == 2:
@@ -392,7 +405,7 @@ class _Builder:
         levels: dict[str, Level] = {}
         ids: list[tuple[str | None, Node]] = []
         for index, item in enumerate(items):
-            found = self.mapping(item, f"level {index + 1}", keys)
+            found = self.mapping(item, self.named(item, "level"), keys)
             if found is None or "id" not in found:
                 continue
             level_id = self.ident(found["id"], "a level id")
@@ -408,8 +421,8 @@ class _Builder:
     def sections(self, node: Node) -> tuple[Section, ...]:
         drafts: list[tuple[str, str, list[_QuestionDraft]]] = []
         section_ids: list[tuple[str | None, Node]] = []
-        for index, item in enumerate(self.sequence(node, "sections")):
-            found = self.mapping(item, f"section {index + 1}", ("id", "title", "questions"))
+        for item in self.sequence(node, "sections"):
+            found = self.mapping(item, self.named(item, "section"), ("id", "title", "questions"))
             if found is None or len(found) < 3:
                 continue
             section_id = self.ident(found["id"], "a section id")
@@ -420,6 +433,8 @@ class _Builder:
         self.unique(section_ids, "section id")
         all_drafts = [q for _, _, questions in drafts for q in questions]
         self.unique(((q.id, q.node) for q in all_drafts), "question id")
+        for draft in all_drafts:
+            self.question_nodes.setdefault(draft.id, draft.node)
         shapes = {q.id: q for q in all_drafts}
         order = {q.id: index for index, q in enumerate(all_drafts)}
         sections = []
@@ -431,7 +446,7 @@ class _Builder:
     def question(self, node: Node) -> _QuestionDraft | None:
         found = self.mapping(
             node,
-            "a question",
+            self.named(node, "question"),
             ("id", "type", "text", "staff", "error"),
             ("hint", "options", "ask_when", "required", "minimum", "maximum", "range_error"),
         )
@@ -520,7 +535,9 @@ class _Builder:
         rules: dict[str, Rule] = {}
         ids: list[tuple[str | None, Node]] = []
         for item in self.sequence(node, "rules"):
-            found = self.mapping(item, "a rule", ("id", "level", "when", "reason", "source"), ("advice",))
+            found = self.mapping(
+                item, self.named(item, "rule"), ("id", "level", "when", "reason", "source"), ("advice",)
+            )
             if found is None or "id" not in found:
                 continue
             rule_id = self.ident(found["id"], "a rule id")
@@ -530,7 +547,7 @@ class _Builder:
             level_id = self.scalar(found["level"]) if "level" in found else None
             if "level" in found and level_id not in levels:
                 self.problems.add(
-                    found["level"], f"unknown level '{level_id}' in {what}{did_you_mean(level_id, LEVEL_IDS)}"
+                    found["level"], f"unknown level '{level_id}' in {what}{did_you_mean(level_id, levels)}"
                 )
             when = compile_condition(found["when"], questions, self.problems) if "when" in found else None
             reason = self.text(found.get("reason"), f"the reason of {what}")
@@ -547,13 +564,13 @@ class _Builder:
         cited = []
         for item in self.sequence(node, f"the source of {what}"):
             ref = self.scalar(item)
-            if ref not in refs:
+            if ref not in refs and self.sources_read:
                 self.problems.add(
                     item,
                     f"{what} cites unknown source '{ref}'{did_you_mean(ref, refs)}; "
                     "cite an inventory ref or a source id from meta.sources",
                 )
-            else:
+            elif ref in refs:
                 cited.append(str(ref))
         return tuple(cited)
 
@@ -570,7 +587,9 @@ class _Builder:
         items: list[InventoryItem] = []
         refs: list[tuple[str | None, Node]] = []
         for item in self.sequence(node, "inventory"):
-            found = self.mapping(item, "an inventory item", ("ref", "statement"), ("rules", "not_asked"))
+            found = self.mapping(
+                item, self.named(item, "inventory item", "ref"), ("ref", "statement"), ("rules", "not_asked")
+            )
             if found is None or "ref" not in found:
                 continue
             ref = self.ident(found["ref"], "an inventory ref", _REF)
@@ -610,8 +629,9 @@ class _Builder:
 
     # -- whole-book checks ----------------------------------------------------------------------
 
-    def check_contract(self, rulebook: Rulebook, sections_node: Node) -> None:
-        questions = rulebook.question_by_id
+    def check_contract(
+        self, questions: Mapping[str, Question], sections: tuple[Section, ...], sections_node: Node
+    ) -> None:
         line = line_of(sections_node)
         for qid, (kind, values) in CONTRACT.items():
             question = questions.get(qid)
@@ -619,19 +639,26 @@ class _Builder:
                 self.problems.add(line, f"question '{qid}' is missing; it is part of the questionnaire's contract")
             elif question.kind != kind or (values and question.values != values):
                 shown = f" with options {', '.join(values)}" if values else ""
-                self.problems.add(line, f"question '{qid}' must be a {kind} question{shown} (the contract)")
+                self.problems.add(
+                    self.question_nodes[qid], f"question '{qid}' must be a {kind} question{shown} (the contract)"
+                )
         age = questions.get("age")
         if age and (age.minimum, age.maximum) != AGE_RANGE:
             self.problems.add(line, f"question 'age' must allow {AGE_RANGE[0]} to {AGE_RANGE[1]} (the contract)")
-        first = rulebook.sections[0] if rulebook.sections else None
+        first = sections[0] if sections else None
         for qid in EMERGENCY_QUESTIONS:
             if first and qid in questions and questions[qid].section != first.id:
-                self.problems.add(line, f"question '{qid}' must be in the first section: emergencies are asked first")
-        for question in first.questions if first else ():
+                self.problems.add(
+                    self.question_nodes[qid],
+                    f"question '{qid}' must be in the first section: emergencies are asked first",
+                )
+
+    def check_emergencies_first(self, rulebook: Rulebook) -> None:
+        for question in rulebook.sections[0].questions:
             fires = any(r.level == rulebook.top_level and r.when.holds({question.id: "yes"}) for r in rulebook.rules)
             if question.kind != "yes_no" or not fires:
                 self.problems.add(
-                    line,
+                    self.question_nodes[question.id],
                     f"question '{question.id}' is in the first (emergency) section, so it must be yes/no "
                     f"and a 'yes' alone must reach level '{rulebook.top_level.id}'",
                 )
@@ -645,7 +672,8 @@ class _Builder:
         for question in rulebook.questions:
             if question.ask_when and not can_hold(question.ask_when, rulebook):
                 self.problems.add(
-                    line_of(top["sections"]), f"question '{question.id}' is never asked: its ask_when can never be true"
+                    self.question_nodes[question.id],
+                    f"question '{question.id}' is never asked: its ask_when can never be true",
                 )
         for rule in rulebook.rules:
             if not can_hold(rule.when, rulebook):

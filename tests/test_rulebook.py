@@ -1,0 +1,281 @@
+"""The loader refuses a broken rule book, naming every problem as `file:LINE: message`.
+
+Each test breaks the real rules.yaml in one way and checks the exact message on the exact line,
+so the messages a clinician sees are pinned as well as the checks behind them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from triage.rulebook import CONTRACT, EMERGENCY_QUESTIONS, RulebookError, default_rules_path, load_rulebook
+
+RULES = default_rules_path().read_text(encoding="utf-8")
+
+
+def broken(tmp_path: Path, old: str, new: str, *, every: bool = False) -> tuple[Path, list[str]]:
+    """Write rules.yaml with `old` replaced by `new`; return its path and the loader's message lines."""
+    assert old in RULES, f"the rule book no longer contains {old!r}: update this test"
+    path = tmp_path / "rules.yaml"
+    path.write_text(RULES.replace(old, new) if every else RULES.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RulebookError) as refused:
+        load_rulebook(path)
+    return path, refused.value.lines()
+
+
+def line(fragment: str, *, after: str = "", text: str = RULES) -> int:
+    """The line of `text` on which `fragment` first occurs (after `after`, if given)."""
+    start = text.index(after) if after else 0
+    return text[: text.index(fragment, start)].count("\n") + 1
+
+
+def test_the_shipped_rule_book_loads(rulebook) -> None:
+    assert [level.id for level in rulebook.levels] == ["emergency", "urgent", "soon", "routine"]
+    assert set(CONTRACT) <= set(rulebook.question_by_id)
+    assert [q.id for q in rulebook.sections[0].questions] == list(EMERGENCY_QUESTIONS)
+
+
+def test_invalid_yaml(tmp_path: Path) -> None:
+    path, lines = broken(tmp_path, "  version: 1.0.0\n", "  version: [1.0.0\n")
+    # YAML only finds the unclosed bracket on the next line, where the colon is.
+    found_on = line("  version: 1.0.0") + 1
+    assert lines == [f"{path}:{found_on}: this is not valid YAML: expected ',' or ']', but got ':'"]
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path, lines = broken(tmp_path, RULES, "")
+    assert lines == [f"{path}:1: the file is empty"]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(RulebookError) as refused:
+        load_rulebook(tmp_path / "nowhere.yaml")
+    assert refused.value.lines()[0].startswith(f"{tmp_path / 'nowhere.yaml'}:1: cannot read the rule book:")
+
+
+def test_duplicate_key(tmp_path: Path) -> None:
+    old = "  - id: swallowing\n    level: urgent\n"
+    path, lines = broken(tmp_path, old, old + "    level: soon\n")
+    assert lines == [f"{path}:{line(old, after='rules:') + 2}: duplicate key 'level' in rule 'swallowing'"]
+
+
+def test_unknown_key_with_suggestion_and_the_missing_key(tmp_path: Path) -> None:
+    reason = "    reason: You said your speech has become slurred or changed."
+    path, lines = broken(tmp_path, reason, reason.replace("reason:", "reasn:"))
+    assert lines == [
+        f"{path}:{line('  - id: speech', after='rules:')}: rule 'speech' is missing 'reason'",
+        f"{path}:{line(reason)}: unknown key 'reasn' in rule 'speech' (did you mean 'reason'?); "
+        "allowed: id, level, when, reason, source, advice",
+    ]
+
+
+def test_wrong_kind_of_value(tmp_path: Path) -> None:
+    path, lines = broken(tmp_path, "  version: 1.0.0\n", "  version: one\n")
+    assert lines == [f"{path}:{line('  version: 1.0.0')}: version must be a semantic version like 1.2.0, not 'one'"]
+
+
+def test_unquoted_emergency_number(tmp_path: Path) -> None:
+    path, lines = broken(tmp_path, '  emergency_number: "911"', "  emergency_number: 911")
+    message = 'emergency_number must be digits in quotes, like "911", not 911'
+    assert lines == [f"{path}:{line('  emergency_number:')}: {message}"]
+
+
+def test_unknown_question_in_a_condition(tmp_path: Path) -> None:
+    old = 'when: {question: swallowing, equals: "yes"}'
+    path, lines = broken(tmp_path, old, old.replace("swallowing", "swalowing"))
+    assert lines == [f"{path}:{line(old)}: unknown question 'swalowing' (did you mean 'swallowing'?)"]
+
+
+def test_option_the_question_does_not_have(tmp_path: Path) -> None:
+    old = "when: {question: breathlessness, equals: at_rest}"
+    path, lines = broken(tmp_path, old, old.replace("at_rest", "at_rets"))
+    assert lines == [
+        f"{path}:{line(old)}: 'at_rets' is not an option of 'breathlessness' (did you mean 'at_rest'?); "
+        "options: none, exertion, lying_flat, at_rest"
+    ]
+
+
+def test_true_instead_of_yes_in_a_condition(tmp_path: Path) -> None:
+    old = 'when: {question: speech, equals: "yes"}'
+    path, lines = broken(tmp_path, old, "when: {question: speech, equals: true}")
+    assert lines == [f"{path}:{line(old)}: 'true' is not an option of 'speech'; options: yes, no"]
+
+
+def test_unquoted_yes_means_the_word_yes(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(RULES.replace('equals: "yes"', "equals: yes"), encoding="utf-8")
+    assert load_rulebook(path).rules == load_rulebook().rules
+
+
+def test_test_that_does_not_fit_the_question(tmp_path: Path) -> None:
+    old = "when: {question: weight_loss, equals: significant}"
+    path, lines = broken(tmp_path, old, old.replace("equals", "includes"))
+    assert lines == [
+        f"{path}:{line(old)}: 'includes' needs a multiple-choice question; 'weight_loss' is a choice question"
+    ]
+
+
+def test_unknown_level(tmp_path: Path) -> None:
+    old = "  - id: speech\n    level: urgent"
+    path, lines = broken(tmp_path, old, old.replace("urgent", "urgnet"))
+    assert lines == [f"{path}:{line(old) + 1}: unknown level 'urgnet' in rule 'speech' (did you mean 'urgent'?)"]
+
+
+def test_follow_up_that_depends_on_a_later_question(tmp_path: Path) -> None:
+    old = 'ask_when: {question: weakness, equals: "yes"}\n        options:\n          - value: arms'
+    path, lines = broken(tmp_path, old, old.replace('weakness, equals: "yes"', "weakness_course, equals: stable"))
+    assert lines == [
+        f"{path}:{line(old)}: ask_when of 'weakness_where' refers to 'weakness_course', which is not asked "
+        "before it; a follow-up can only depend on earlier questions"
+    ]
+
+
+def test_inventory_item_with_no_rule_and_no_reason(tmp_path: Path) -> None:
+    path, lines = broken(tmp_path, "    rules: [weakness_comes_and_goes]\n  - ref: IF6", "  - ref: IF6")
+    assert lines == [
+        f"{path}:{line('  - ref: IF5')}: inventory item IF5 needs either 'rules' (the rules that implement it) "
+        "or 'not_asked' (why self-screening does not ask it), not both or neither"
+    ]
+
+
+def test_inventory_item_listing_a_rule_that_does_not_cite_it(tmp_path: Path) -> None:
+    path, lines = broken(tmp_path, "    rules: [numbness]\n", "    rules: [numbness, cramps]\n")
+    message = "inventory item IF6 lists rule 'cramps', which does not cite IF6"
+    assert lines == [f"{path}:{line('    rules: [numbness]')}: {message}"]
+
+
+def test_rule_citing_an_inventory_item_that_does_not_list_it(tmp_path: Path) -> None:
+    old = "rules: [weakness_weeks_months, weakness_one_side]"
+    path, lines = broken(tmp_path, old, "rules: [weakness_weeks_months]")
+    assert lines == [f"{path}:{line(old)}: rule 'weakness_one_side' cites IF1, but inventory item IF1 does not list it"]
+
+
+def test_unknown_source(tmp_path: Path) -> None:
+    old = "    source: [RF3]\n  - id: breathless_exertion_with_symptoms"
+    path, lines = broken(tmp_path, old, old.replace("RF3", "RF33"))
+    assert lines == [
+        f"{path}:{line(old)}: rule 'weight_loss_significant' cites unknown source 'RF33' (did you mean 'RF3'?); "
+        "cite an inventory ref or a source id from meta.sources"
+    ]
+
+
+def test_duplicate_rule_id(tmp_path: Path) -> None:
+    path, lines = broken(tmp_path, "  - id: cramps\n    level: routine", "  - id: numbness\n    level: routine")
+    # The second rule with the id is the one reported.
+    assert f"{path}:{line('  - id: numbness', after=chr(10) + 'rules:')}: duplicate rule id 'numbness'" in lines
+
+
+def test_duplicate_question_id(tmp_path: Path) -> None:
+    path, lines = broken(tmp_path, "      - id: cramps\n", "      - id: twitching\n")
+    assert f"{path}:{line('      - id: cramps')}: duplicate question id 'twitching'" in lines
+
+
+def test_rule_that_can_never_fire(tmp_path: Path) -> None:
+    old = "when: {question: breathlessness, equals: at_rest}"
+    new = "when: {all: [{question: breathlessness, equals: none}, {question: breathlessness, equals: at_rest}]}"
+    path, lines = broken(tmp_path, old, new)
+    assert lines == [
+        f"{path}:{line('  - id: breathless_at_rest')}: rule 'breathless_at_rest' can never fire: "
+        "no answers make its condition true"
+    ]
+
+
+def test_follow_up_that_is_never_asked(tmp_path: Path) -> None:
+    old = 'ask_when: {question: weakness, equals: "yes"}\n        options:\n          - value: arms'
+    new = old.replace('{question: weakness, equals: "yes"}', "{not: {question: weakness, answered: true}}")
+    path, lines = broken(tmp_path, old, new)
+    message = "question 'weakness_where' is never asked: its ask_when can never be true"
+    assert f"{path}:{line('      - id: weakness_where')}: {message}" in lines
+
+
+def test_level_that_no_rule_reaches(tmp_path: Path) -> None:
+    path, lines = broken(tmp_path, "level: soon", "level: urgent", every=True)
+    first_level = line("  - id: emergency")
+    assert lines == [f"{path}:{first_level}: level 'soon' is never reached: no rule has this level"]
+
+
+def test_levels_out_of_order(tmp_path: Path) -> None:
+    path, lines = broken(tmp_path, "  - id: urgent\n", "  - id: urgent_care\n")
+    message = "levels must be emergency, urgent, soon, routine, most urgent first, in that order"
+    assert f"{path}:{line('  - id: emergency')}: {message}" in lines
+    rule = "  - id: breathless_lying_flat\n"
+    message = "unknown level 'urgent' in rule 'breathless_lying_flat' (did you mean 'urgent_care'?)"
+    assert f"{path}:{line(rule) + 1}: {message}" in lines
+
+
+def test_contract_answer_values_cannot_be_renamed(tmp_path: Path) -> None:
+    path, lines = broken(tmp_path, "lying_flat", "lying_down", every=True)
+    assert lines == [
+        f"{path}:{line('      - id: breathlessness')}: question 'breathlessness' must be a choice question with "
+        "options none, exertion, lying_flat, at_rest (the contract)"
+    ]
+
+
+def test_contract_question_cannot_be_removed(tmp_path: Path) -> None:
+    question = RULES[RULES.index("      - id: cramps") : RULES.index("      - id: numbness")]
+    path, lines = broken(tmp_path, question, "")
+    text = RULES.replace(question, "")
+    where = line("sections:", text=text)
+    assert lines == [
+        f"{path}:{where + 1}: question 'cramps' is missing; it is part of the questionnaire's contract",
+        f"{path}:{line('{question: cramps', text=text)}: unknown question 'cramps'",
+    ]
+
+
+def test_first_section_holds_only_emergency_questions(tmp_path: Path) -> None:
+    new = (
+        "      - id: feeling_tired\n        type: yes_no\n        text: Do you feel tired?\n"
+        "        staff: Do they feel tired?\n        error: Select whether you feel tired\n"
+        "      - id: sudden_symptoms\n"
+    )
+    path, lines = broken(tmp_path, "      - id: sudden_symptoms\n", new)
+    assert lines == [
+        f"{path}:{line('      - id: sudden_symptoms')}: question 'feeling_tired' is in the first (emergency) section, "
+        "so it must be yes/no and a 'yes' alone must reach level 'emergency'"
+    ]
+
+
+def test_unknown_placeholder(tmp_path: Path) -> None:
+    path, lines = broken(tmp_path, "    title: Call {emergency_number} now", "    title: Call {emergency_numbr} now")
+    assert lines == [
+        f"{path}:{line('    title: Call {emergency_number} now')}: unknown placeholder '{{emergency_numbr}}' in title "
+        "of level 'emergency' (did you mean 'emergency_number'?)"
+    ]
+
+
+def test_every_problem_is_reported_at_once_in_line_order(tmp_path: Path) -> None:
+    text = RULES.replace("  version: 1.0.0\n", "  version: one\n").replace("level: urgent", "level: urgnet", 1)
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RulebookError) as refused:
+        load_rulebook(path)
+    lines = refused.value.lines()
+    assert len(lines) == 2 and lines == sorted(lines, key=lambda text: int(text.split(":")[1]))
+    assert "version must be a semantic version" in lines[0] and "unknown level 'urgnet'" in lines[1]
+
+
+def test_the_emergency_number_can_be_set_by_the_deployment() -> None:
+    rulebook = load_rulebook(emergency_number="999")
+    assert rulebook.top_level.title == "Call 999 now"
+    assert "911" not in rulebook.top_level.safety_net and "999" in rulebook.top_level.safety_net
+
+
+def test_a_bad_emergency_number_setting_is_refused() -> None:
+    with pytest.raises(RulebookError, match=r'the emergency number setting must be digits in quotes, like "911"'):
+        load_rulebook(emergency_number="call us")
+
+
+def test_the_rule_book_is_frozen(rulebook) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rulebook.rules[0].level = rulebook.lowest_level  # type: ignore[misc]
+
+
+def test_inventory_holds_every_item_of_the_clinical_policy(rulebook) -> None:
+    # CLINICAL.md, "the red-flag inventory"
+    expected = ["RF1", "RF2", "RF3", "FAQ1", "FAQ2", "FAQ3", "IF1", "IF2", "IF3", "IF4", "IF5", "IF6", "IF7", "IF8"]
+    expected += ["SLP", "RISK", "SYM"]
+    assert [item.ref for item in rulebook.inventory] == expected
+    assert all(bool(item.rules) != bool(item.not_asked) for item in rulebook.inventory)
