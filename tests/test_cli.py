@@ -1,0 +1,142 @@
+"""The `triage` command, run as a person would run it: a real process, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from triage.rulebook import default_rules_path
+
+NOTHING = {
+    "breathing_now": "no",
+    "choking_now": "no",
+    "sudden_symptoms": "no",
+    "breathlessness": "none",
+    "morning_headaches": "no",
+    "swallowing": "no",
+    "choking_episodes": "no",
+    "speech": "no",
+    "weakness": "no",
+    "trouble_walking": "no",
+    "dropping_objects": "no",
+    "weight_loss": "none",
+    "twitching": "no",
+    "cramps": "no",
+    "numbness": "no",
+    "family_history": "no",
+}
+
+
+def triage(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    command = shutil.which("triage") or ""
+    argv = [command, *args] if command else [sys.executable, "-m", "triage.cli", *args]
+    return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_check_prints_counts_and_the_inventory_with_its_rules() -> None:
+    result = triage("check")
+    assert result.returncode == 0, result.stderr
+    assert "rules.yaml: OK. ALS red-flag triage 1.0.0" in result.stdout
+    assert "28 rules (emergency 6, urgent 10, soon 9, routine 3)" in result.stdout
+    assert "17 inventory items (14 with rules, 3 not asked)" in result.stdout
+    assert "        rules: weakness_comes_and_goes (soon)" in result.stdout
+    assert "        not asked: EMG is a clinic test." in result.stdout
+
+
+def test_check_of_a_broken_rule_book_lists_every_problem_and_exits_1(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    text = default_rules_path().read_text().replace("level: urgent", "level: urgnet", 1)
+    path.write_text(text.replace("  version: 1.0.0", "  version: one"))
+    result = triage("check", str(path))
+    assert result.returncode == 1
+    problems = result.stderr.splitlines()
+    assert problems[0].startswith(f"{path}:16: version must be a semantic version")
+    assert problems[1].startswith(f"{path}:") and "unknown level 'urgnet'" in problems[1]
+    assert problems[2] == "2 problem(s): the rule book cannot be used."
+    assert result.stdout == ""
+
+
+def test_assess_prints_the_assessment_as_json(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(NOTHING | {"swallowing": "yes", "age": 61}))
+    result = triage("assess", str(answers))
+    assert result.returncode == 0, result.stderr
+    assessment = json.loads(result.stdout)
+    assert assessment["level"] == "urgent"
+    assert assessment["reasons"] == [
+        {
+            "rule": "swallowing",
+            "level": "urgent",
+            "text": "You said it is hard for you to chew or swallow.",
+            "advice": None,
+            "source": ["RF2", "FAQ3", "NG12"],
+        }
+    ]
+    assert assessment["action"].startswith("Contact a doctor today")
+    assert assessment["timeframe"] == "Within 24 hours"
+    assert "911" in assessment["safety_net"]
+    assert assessment["disclaimer"].startswith("This tool gives general information only.")
+    assert assessment["rulebook"]["version"] == "1.0.0"
+
+
+def test_assess_reads_standard_input_and_accepts_an_answers_wrapper() -> None:
+    result = triage("assess", "-", stdin=json.dumps({"answers": {"choking_now": "yes"}}))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["level"] == "emergency"
+
+
+def test_assess_uses_another_rule_book(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(default_rules_path().read_text().replace('emergency_number: "911"', 'emergency_number: "112"'))
+    result = triage("assess", "--rules", str(rules), "-", stdin=json.dumps({"breathing_now": "yes"}))
+    assert json.loads(result.stdout)["action"] == "Call 112 now. Do not drive yourself to hospital."
+
+
+@pytest.mark.parametrize(
+    ("stdin", "errors"),
+    [
+        (
+            json.dumps(NOTHING | {"speech": "maybe", "age": "old", "colour": "blue"}),
+            [
+                {
+                    "field": "speech",
+                    "code": "invalid_choice",
+                    "message": "Select whether your speech has become slurred or changed",
+                },
+                {
+                    "field": "age",
+                    "code": "not_a_whole_number",
+                    "message": "Enter your age as a whole number, for example 54",
+                },
+                {
+                    "field": "colour",
+                    "code": "unknown_question",
+                    "message": "This is not one of the questions in this questionnaire.",
+                },
+            ],
+        ),
+        ("{not json", None),
+        ("[1, 2]", None),
+    ],
+)
+def test_invalid_answers_give_field_errors_on_stderr_and_exit_2(stdin: str, errors: list | None) -> None:
+    result = triage("assess", "-", stdin=stdin)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    reported = json.loads(result.stderr)["errors"]
+    if errors is not None:
+        assert reported == errors
+    else:
+        assert len(reported) == 1 and reported[0]["message"]
+    assert "Traceback" not in result.stderr
+
+
+def test_a_missing_answers_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = triage("assess", str(tmp_path / "missing.json"))
+    assert result.returncode == 2
+    assert json.loads(result.stderr)["errors"][0]["code"] == "unreadable"
