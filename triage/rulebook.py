@@ -428,18 +428,18 @@ class _Builder:
             section_id = self.ident(found["id"], "a section id")
             section_ids.append((section_id, found["id"]))
             title = self.text(found["title"], f"the title of section '{section_id}'")
-            questions = [self.question(q) for q in self.sequence(found["questions"], f"questions of '{section_id}'")]
-            drafts.append((section_id or "", title or "", [q for q in questions if q is not None]))
+            read = [self.question(q) for q in self.sequence(found["questions"], f"questions of '{section_id}'")]
+            drafts.append((section_id or "", title or "", [q for q in read if q is not None]))
         self.unique(section_ids, "section id")
-        all_drafts = [q for _, _, questions in drafts for q in questions]
+        all_drafts = [q for _, _, section_drafts in drafts for q in section_drafts]
         self.unique(((q.id, q.node) for q in all_drafts), "question id")
         for draft in all_drafts:
             self.question_nodes.setdefault(draft.id, draft.node)
         shapes = {q.id: q for q in all_drafts}
         order = {q.id: index for index, q in enumerate(all_drafts)}
         sections = []
-        for section_id, title, questions in drafts:
-            built = tuple(self.compile_question(q, section_id, shapes, order) for q in questions)
+        for section_id, title, section_drafts in drafts:
+            built = tuple(self.compile_question(q, section_id, shapes, order) for q in section_drafts)
             sections.append(Section(section_id, title, built))
         return tuple(sections)
 
@@ -604,7 +604,7 @@ class _Builder:
                     "or 'not_asked' (why self-screening does not ask it), not both or neither",
                 )
             for rule_node in self.sequence(found["rules"], f"the rules of {ref}") if "rules" in found else ():
-                rule_id = self.scalar(rule_node)
+                rule_id = str(self.scalar(rule_node))
                 if rule_id in self.declared_rules - rules.keys():
                     continue  # the rule itself is broken, and reported where it is
                 if rule_id not in rules:
