@@ -1,5 +1,53 @@
 """ALS red-flag triage: a questionnaire that says how urgently to get medical evaluation.
 
 It never gives a diagnosis. The rule book (rules.yaml) holds every question, rule and sentence;
-`triage.rulebook` loads it, `triage.engine` assesses answers, `triage.cli` is the command line.
+`triage.rulebook` loads it, `triage.engine` assesses answers, the web app asks the questions.
 """
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from jinja2 import StrictUndefined
+
+from triage import config, security, views
+from triage.forms import build_forms
+from triage.rulebook import load_rulebook
+
+__all__ = ["create_app"]
+
+
+def resource_dir(name: str) -> Path:
+    """A folder shipped in the wheel inside the package, or at the top of a checkout."""
+    packaged = Path(__file__).with_name(name)
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / name
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The web app. Settings come from TRIAGE_* environment variables, or `test_config` in tests.
+
+    The rule book is loaded and checked here, once: a broken one raises RulebookError and the app
+    does not start.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+        instance_relative_config=True,
+    )
+    app.config.from_mapping(config.DEFAULTS)
+    app.config.update(config.settings_from_env(os.environ) if test_config is None else test_config)
+    config.finish(app.config, Path(app.instance_path))
+
+    rulebook = load_rulebook(app.config["RULES_PATH"], emergency_number=app.config["EMERGENCY_NUMBER"])
+    app.extensions["triage"] = {"rulebook": rulebook, "forms": build_forms(rulebook)}
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+
+    security.init_app(app)
+    views.init_app(app)
+    return app

@@ -16,7 +16,7 @@ from typing import Any
 from triage.conditions import Answer
 from triage.rulebook import Level, Question, Rulebook
 
-__all__ = ["AnswerError", "Assessment", "FieldError", "Reason", "assess", "check_answers"]
+__all__ = ["AnswerError", "Assessment", "FieldError", "Reason", "assess", "check_answers", "parse_answer"]
 
 _WHOLE_NUMBER = re.compile(r"^\s*[0-9]{1,4}\s*$")
 
@@ -142,7 +142,7 @@ def check_answers(
         raw = answers.get(question.id)
         if not _asked(question, clean) or raw is None or raw == "" or raw == []:
             continue
-        value, error = _parse(question, raw)
+        value, error = parse_answer(question, raw)
         if error:
             errors.append(error)
         elif value is not None:
@@ -154,7 +154,8 @@ def _asked(question: Question, answers: Mapping[str, Answer]) -> bool:
     return question.ask_when is None or question.ask_when.holds(answers)
 
 
-def _parse(question: Question, raw: object) -> tuple[Answer | None, FieldError | None]:
+def parse_answer(question: Question, raw: object) -> tuple[Answer | None, FieldError | None]:
+    """One answer, checked and normalised, or the error to show for it. `raw` must not be empty."""
     if question.kind == "number":
         if isinstance(raw, bool) or not (isinstance(raw, int) or (isinstance(raw, str) and _WHOLE_NUMBER.match(raw))):
             return None, FieldError(question.id, "not_a_whole_number", question.error)
@@ -165,7 +166,9 @@ def _parse(question: Question, raw: object) -> tuple[Answer | None, FieldError |
         return number, None
     if question.kind == "multi":
         chosen = [raw] if isinstance(raw, str) else raw
-        if not isinstance(chosen, list | tuple) or not all(isinstance(v, str) and v in question.values for v in chosen):
+        if not isinstance(chosen, list | tuple | set | frozenset) or not all(
+            isinstance(v, str) and v in question.values for v in chosen
+        ):
             return None, FieldError(question.id, "invalid_choice", question.error)
         return frozenset(chosen), None
     if not isinstance(raw, str) or raw not in question.values:

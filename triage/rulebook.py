@@ -109,6 +109,7 @@ class Section:
     id: str
     title: str
     questions: tuple[Question, ...]
+    intro: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,10 @@ class Rulebook:
     @cached_property
     def question_by_id(self) -> Mapping[str, Question]:
         return MappingProxyType({q.id: q for q in self.questions})
+
+    @cached_property
+    def section_by_id(self) -> Mapping[str, Section]:
+        return MappingProxyType({section.id: section for section in self.sections})
 
     @cached_property
     def level_by_id(self) -> Mapping[str, Level]:
@@ -420,14 +425,16 @@ class _Builder:
 
     def sections(self, node: Node) -> tuple[Section, ...]:
         drafts: list[tuple[str, str, list[_QuestionDraft]]] = []
+        intros: dict[str, str | None] = {}
         section_ids: list[tuple[str | None, Node]] = []
         for item in self.sequence(node, "sections"):
-            found = self.mapping(item, self.named(item, "section"), ("id", "title", "questions"))
-            if found is None or len(found) < 3:
+            found = self.mapping(item, self.named(item, "section"), ("id", "title", "questions"), ("intro",))
+            if found is None or not {"id", "title", "questions"} <= found.keys():
                 continue
             section_id = self.ident(found["id"], "a section id")
             section_ids.append((section_id, found["id"]))
             title = self.text(found["title"], f"the title of section '{section_id}'")
+            intros[section_id or ""] = self.text(found.get("intro"), f"the intro of section '{section_id}'")
             read = [self.question(q) for q in self.sequence(found["questions"], f"questions of '{section_id}'")]
             drafts.append((section_id or "", title or "", [q for q in read if q is not None]))
         self.unique(section_ids, "section id")
@@ -440,7 +447,7 @@ class _Builder:
         sections = []
         for section_id, title, section_drafts in drafts:
             built = tuple(self.compile_question(q, section_id, shapes, order) for q in section_drafts)
-            sections.append(Section(section_id, title, built))
+            sections.append(Section(section_id, title, built, intros.get(section_id)))
         return tuple(sections)
 
     def question(self, node: Node) -> _QuestionDraft | None:

@@ -1,0 +1,91 @@
+"""Settings from environment variables, with safe defaults. Nothing here reads a request."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names the variable and what it accepts."""
+
+
+DEFAULTS: Mapping[str, Any] = {
+    "RULES_PATH": None,  # None: the built-in rules.yaml
+    "EMERGENCY_NUMBER": None,  # None: the rule book's number
+    "FRAME_ANCESTORS": "'self'",  # who may show the pages in a frame (CSP frame-ancestors)
+    "HTTPS": False,  # Secure cookies and HSTS
+    "SESSION_IDLE_MINUTES": 30,
+    "MAX_CONTENT_LENGTH": 16 * 1024,
+    "SESSION_COOKIE_NAME": "triage_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_REFRESH_EACH_REQUEST": True,
+    "WTF_CSRF_TIME_LIMIT": 2 * 60 * 60,
+}
+
+
+def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    """Read TRIAGE_* variables. Unknown values raise ConfigError rather than being guessed at."""
+    settings: dict[str, Any] = {}
+    if env.get("TRIAGE_SECRET_KEY"):
+        settings["SECRET_KEY"] = env["TRIAGE_SECRET_KEY"]
+    if env.get("TRIAGE_RULES"):
+        settings["RULES_PATH"] = env["TRIAGE_RULES"]
+    if env.get("TRIAGE_EMERGENCY_NUMBER"):
+        settings["EMERGENCY_NUMBER"] = env["TRIAGE_EMERGENCY_NUMBER"]
+    if env.get("TRIAGE_FRAME_ANCESTORS"):
+        settings["FRAME_ANCESTORS"] = env["TRIAGE_FRAME_ANCESTORS"]
+    if "TRIAGE_HTTPS" in env:
+        settings["HTTPS"] = _flag("TRIAGE_HTTPS", env["TRIAGE_HTTPS"])
+    for name, key in (
+        ("TRIAGE_SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES"),
+        ("TRIAGE_MAX_BODY_BYTES", "MAX_CONTENT_LENGTH"),
+    ):
+        if env.get(name):
+            settings[key] = _whole_number(name, env[name])
+    return settings
+
+
+def finish(config: dict[str, Any], instance_path: Path) -> None:
+    """Derived settings, and the secret key: from the setting, or the instance folder's file."""
+    if not config.get("SECRET_KEY"):
+        key_file = instance_path / "secret_key"
+        if not key_file.is_file():
+            raise ConfigError(
+                "No secret key. Set TRIAGE_SECRET_KEY (the same value on every instance), "
+                f"or run `triage serve`, which creates {key_file}."
+            )
+        config["SECRET_KEY"] = key_file.read_text(encoding="utf-8").strip()
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+    config["SESSION_COOKIE_SECURE"] = bool(config["HTTPS"])
+    config["PREFERRED_URL_SCHEME"] = "https" if config["HTTPS"] else "http"
+
+
+def ensure_secret_key(instance_path: Path) -> bool:
+    """Create the instance folder's secret key if there is none; True if one was created."""
+    key_file = instance_path / "secret_key"
+    if key_file.is_file():
+        return False
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file.touch(mode=0o600)
+    key_file.write_text(secrets.token_hex(32), encoding="utf-8")
+    return True
+
+
+def _flag(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def _whole_number(name: str, value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ConfigError(f"{name} must be a whole number above 0, not {value!r}")
+    return int(value)

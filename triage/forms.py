@@ -1,0 +1,100 @@
+"""WTForms classes built from the rule book: one class per section, built once and never changed.
+
+Each answer is checked by the engine's own `parse_answer`, so the web form and the engine can never
+disagree on what a valid answer is, and the messages come from the rule book.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from flask_wtf import FlaskForm
+from wtforms import Field, RadioField, SelectMultipleField, StringField
+from wtforms.validators import StopValidation
+
+from triage.conditions import Answer
+from triage.engine import parse_answer
+from triage.journey import is_asked
+from triage.rulebook import Question, Rulebook, Section
+
+
+class AnswerCheck:
+    """Validator: the answer is present when required, and valid for its question."""
+
+    def __init__(self, question: Question) -> None:
+        self.question = question
+
+    def __call__(self, form: SectionForm, field: Field) -> None:
+        raw = field.data
+        if raw is None or raw == "" or raw == []:
+            if self.question.required:
+                raise StopValidation(self.question.error)
+            return
+        value, error = parse_answer(self.question, raw)
+        if error is not None:
+            if error.code == "invalid_choice":
+                form.tampered = True  # the page only offers valid options
+            raise StopValidation(error.message)
+        form.answers[self.question.id] = value  # type: ignore[assignment]
+
+
+class SectionForm(FlaskForm):
+    """A section page. Only the questions that apply, given the answers so far, are validated."""
+
+    section: ClassVar[Section]
+
+    def __init__(self, *args: Any, earlier: Mapping[str, Answer] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.earlier: Mapping[str, Answer] = earlier or {}
+        self.answers: dict[str, Answer] = {}
+        self.tampered = False
+
+    @property
+    def csrf_failed(self) -> bool:
+        return bool(self.meta.csrf and self[self.meta.csrf_field_name].errors)
+
+    def validate(self, extra_validators: Mapping[str, Any] | None = None) -> bool:
+        self.answers, self.tampered = {}, False
+        valid = True
+        if self.meta.csrf:
+            valid = self[self.meta.csrf_field_name].validate(self)
+        for question in self.section.questions:
+            field = self[question.id]
+            if is_asked(question, {**self.earlier, **self.answers}):
+                valid = field.validate(self) and valid
+            else:
+                field.errors = []
+        return valid
+
+    def question_fields(self) -> list[Field]:
+        return [self[q.id] for q in self.section.questions]
+
+
+def build_forms(rulebook: Rulebook) -> Mapping[str, type[SectionForm]]:
+    """A form class for each section, by section id."""
+    return {section.id: build_form(section) for section in rulebook.sections}
+
+
+def build_form(section: Section) -> type[SectionForm]:
+    fields = {question.id: _field(question) for question in section.questions}
+    name = "".join(part.title() for part in section.id.split("_")) + "Form"
+    return type(name, (SectionForm,), {"section": section, **fields})
+
+
+def _field(question: Question) -> Field:
+    choices = [(option.value, option.label) for option in question.options]
+    check = [AnswerCheck(question)]
+    if question.kind == "multi":
+        return SelectMultipleField(question.text, choices=choices, validators=check, validate_choice=False)
+    if question.kind == "number":
+        return StringField(question.text, validators=check)
+    return RadioField(question.text, choices=choices, validators=check, validate_choice=False)
+
+
+def stored_values(question: Question, answers: Mapping[str, Answer]) -> Any:
+    """A stored answer as the form field holds it."""
+    value = answers.get(question.id)
+    if isinstance(value, frozenset):
+        return [v for v in question.values if v in value]
+    return value

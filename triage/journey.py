@@ -1,0 +1,103 @@
+"""Where a person is in the questionnaire, from their answers alone. Pure: no web, no storage.
+
+The questionnaire is a page per section, in the rule book's order, then "check your answers",
+then the result. An answer that reaches the most urgent level ends it at once: the result is shown
+without asking anything more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from triage.conditions import Answer, OneOf, questions_in
+from triage.engine import AnswerError, Assessment, assess, check_answers
+from triage.rulebook import Question, Rulebook, Section
+
+CHECK = "check"
+RESULT = "result"
+
+
+def is_asked(question: Question, answers: Mapping[str, Answer]) -> bool:
+    return question.ask_when is None or question.ask_when.holds(answers)
+
+
+def section_complete(rulebook: Rulebook, section: Section, answers: Mapping[str, Answer]) -> bool:
+    """Every question of the section that applies, and is required, has an answer."""
+    clean, _ = check_answers(rulebook, answers)
+    return all(q.id in clean or not q.required or not is_asked(q, clean) for q in section.questions)
+
+
+def emergency(rulebook: Rulebook, answers: Mapping[str, Answer]) -> Assessment | None:
+    """The assessment, if the answers so far already reach the most urgent level."""
+    try:
+        result = assess(rulebook, answers)
+    except AnswerError:
+        return None
+    return result if result.level == rulebook.top_level else None
+
+
+def next_step(rulebook: Rulebook, answers: Mapping[str, Answer]) -> str:
+    """The section id to answer next, or CHECK when all are answered, or RESULT for an emergency."""
+    if emergency(rulebook, answers):
+        return RESULT
+    for section in rulebook.sections:
+        if not section_complete(rulebook, section, answers):
+            return section.id
+    return CHECK
+
+
+def can_visit(rulebook: Rulebook, step: str, answers: Mapping[str, Answer]) -> bool:
+    """A section may be visited once every section before it is complete; the check page and the
+    result once all are (or, for the result, once an emergency answer was given)."""
+    if step == RESULT:
+        return next_step(rulebook, answers) in (CHECK, RESULT)
+    order = [section.id for section in rulebook.sections]
+    before = order[: order.index(step)] if step in order else order
+    return all(section_complete(rulebook, rulebook.section_by_id[sid], answers) for sid in before)
+
+
+def previous_step(rulebook: Rulebook, step: str) -> str | None:
+    """The section before `step` (CHECK's is the last section), or None before the first."""
+    order = [section.id for section in rulebook.sections]
+    if step == CHECK:
+        return order[-1]
+    index = order.index(step)
+    return order[index - 1] if index else None
+
+
+@dataclass(frozen=True)
+class Reveal:
+    """How a follow-up shows on a page: under which question, and for which of its answers."""
+
+    trigger: str
+    values: frozenset[str] | None  # None: the condition is not a simple "one of", keep it shown
+
+
+def page_layout(
+    rulebook: Rulebook, section: Section, earlier: Mapping[str, Answer]
+) -> list[tuple[Question, Reveal | None]]:
+    """The questions a section page shows, each with how it is revealed.
+
+    A follow-up that depends on this page's own answers is shown under its trigger question and
+    revealed by the browser where it can be; one that depends only on earlier pages is shown or
+    left out here, from the answers already given.
+    """
+    on_page = {q.id for q in section.questions}
+    layout: list[tuple[Question, Reveal | None]] = []
+    for question in section.questions:
+        if question.ask_when is None:
+            layout.append((question, None))
+            continue
+        depends = questions_in(question.ask_when)
+        local = [q.id for q in section.questions if q.id in depends & on_page]
+        if not local:
+            if question.ask_when.holds(earlier):
+                layout.append((question, None))
+            continue
+        condition = question.ask_when
+        simple = isinstance(condition, OneOf) and depends == {local[-1]}
+        layout.append(
+            (question, Reveal(local[-1], condition.values if isinstance(condition, OneOf) and simple else None))
+        )
+    return layout

@@ -1,0 +1,151 @@
+"""The visitor's pages. Thin: build the form, validate, store the answers, redirect or render.
+
+Answers live only in the person's own signed session cookie, which expires after a short idle
+time and is cleared by "start again". They never go into a URL or a log line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from triage import journey
+from triage.conditions import Answer
+from triage.engine import AnswerError, assess, check_answers
+from triage.forms import SectionForm, stored_values
+from triage.rulebook import Rulebook
+
+bp = Blueprint("visitor", __name__)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.context_processor(lambda: {"book": rulebook()})
+    for code in (400, 404, 405, 413, 500):
+        app.register_error_handler(code, error_page)
+
+
+def rulebook() -> Rulebook:
+    return current_app.extensions["triage"]["rulebook"]  # type: ignore[no-any-return]
+
+
+def load_answers() -> dict[str, Answer]:
+    clean, _ = check_answers(rulebook(), session.get("answers", {}))
+    return clean
+
+
+def save_answers(answers: Mapping[str, Answer]) -> None:
+    session.permanent = True  # expires after the idle time, refreshed on each request
+    session["answers"] = {k: sorted(v) if isinstance(v, frozenset) else v for k, v in answers.items()}
+
+
+def step_url(step: str) -> str:
+    if step == journey.RESULT:
+        return url_for("visitor.result")
+    if step == journey.CHECK:
+        return url_for("visitor.check")
+    return url_for("visitor.section", section_id=step)
+
+
+class StartAgainForm(FlaskForm):
+    pass
+
+
+@bp.get("/")
+def start() -> str:
+    first = rulebook().sections[0]
+    return render_template("start.html", first_url=step_url(first.id), has_answers=bool(session.get("answers")))
+
+
+@bp.route("/questions/<section_id>", methods=["GET", "POST"])
+def section(section_id: str) -> Response | tuple[str, int] | str:
+    book = rulebook()
+    if section_id not in book.section_by_id:
+        abort(404)
+    page = book.section_by_id[section_id]
+    answers = load_answers()
+    if not journey.can_visit(book, page.id, answers):
+        return out_of_order(answers)
+    on_page = {q.id for q in page.questions}
+    others = {k: v for k, v in answers.items() if k not in on_page}
+    form_class: type[SectionForm] = current_app.extensions["triage"]["forms"][page.id]
+
+    status = 200
+    unknown: list[str] = []
+    if request.method == "POST":
+        form = form_class(earlier=others)
+        unknown = sorted(set(request.form) - set(form._fields))
+        if form.validate() and not unknown:
+            clean, _ = check_answers(book, {**others, **form.answers})
+            save_answers(clean)
+            return redirect(step_url(journey.next_step(book, clean)), code=303)
+        status = 400 if (form.tampered or unknown or form.csrf_failed) else 200
+    else:
+        form = form_class(data={q.id: stored_values(q, answers) for q in page.questions}, earlier=others)
+
+    previous = journey.previous_step(book, page.id)
+    return (
+        render_template(
+            "section.html",
+            section=page,
+            form=form,
+            layout=journey.page_layout(book, page, others),
+            unknown_fields=bool(unknown),
+            back_url=step_url(previous) if previous else url_for("visitor.start"),
+            number=[s.id for s in book.sections].index(page.id) + 1,
+        ),
+        status,
+    )
+
+
+@bp.get("/check")
+def check() -> str | tuple[str, int]:
+    book = rulebook()
+    answers = load_answers()
+    if not journey.can_visit(book, journey.CHECK, answers) or journey.next_step(book, answers) != journey.CHECK:
+        return out_of_order(answers)
+    rows = [
+        (section, [(q, answers.get(q.id)) for q in section.questions if journey.is_asked(q, answers)])
+        for section in book.sections
+    ]
+    return render_template(
+        "check.html", rows=rows, back_url=step_url(book.sections[-1].id), result_url=url_for("visitor.result")
+    )
+
+
+@bp.get("/result")
+def result() -> str | tuple[str, int]:
+    answers = load_answers()
+    try:
+        assessment = assess(rulebook(), answers)
+    except AnswerError:
+        return out_of_order(answers)
+    return render_template("result.html", assessment=assessment, restart=StartAgainForm())
+
+
+@bp.post("/start-again")
+def start_again() -> Response | tuple[str, int]:
+    form = StartAgainForm()
+    if not form.validate_on_submit() and session.get("answers"):
+        # Someone else's page may not clear these answers; an expired page cannot tell, so ask again.
+        return render_template("problem.html", kind="restart", step_url=url_for("visitor.result"), restart=form), 400
+    session.clear()
+    return redirect(url_for("visitor.start"), code=303)
+
+
+def out_of_order(answers: Mapping[str, Answer]) -> tuple[str, int]:
+    """A page reached too early (a bookmark, a skipped step, an expired session): say so, and where to go."""
+    step = journey.next_step(rulebook(), answers)
+    kind = "no_answers" if not answers else "skipped"
+    return render_template("problem.html", kind=kind, step_url=step_url(step), restart=None), 409
+
+
+def error_page(error: Exception) -> tuple[str, int]:
+    code = error.code if isinstance(error, HTTPException) and error.code else 500
+    back = request.path if code == 413 and request.path.startswith("/questions/") else None
+    return render_template("error.html", code=code, back_url=back), code
