@@ -64,3 +64,22 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.section("rule mutation report")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def app() -> Any:
+    from triage import create_app
+
+    return create_app({"SECRET_KEY": "test-secret", "TESTING": True})
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def visitor(client: Any) -> Any:
+    from webpages import Visitor
+
+    return Visitor(client)

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 from triage.conditions import Answer
@@ -83,7 +84,7 @@ def build_form(section: Section) -> type[SectionForm]:
 
 
 def _field(question: Question) -> Field:
-    choices = [(option.value, option.label) for option in question.options]
+    choices = [SelectChoice(option.value, option.label) for option in question.options]
     check = [AnswerCheck(question)]
     if question.kind == "multi":
         return SelectMultipleField(question.text, choices=choices, validators=check, validate_choice=False)

@@ -7,7 +7,6 @@ time and is cleared by "start again". They never go into a URL or a log line.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm

@@ -1,0 +1,410 @@
+"""The visitor's pages through Flask's test client: the flow, bad input, privacy and headers."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from webpages import QUIET, TO_LEVEL, Visitor, check_page, parse
+
+from triage import create_app
+from triage.config import ConfigError, settings_from_env
+from triage.rulebook import Rulebook, RulebookError, default_rules_path
+
+# -- the factory --------------------------------------------------------------------------------
+
+
+def test_the_factory_takes_test_settings(app: Any) -> None:
+    assert app.config["TESTING"] and app.config["SECRET_KEY"] == "test-secret"
+    assert not app.jinja_env.auto_reload  # templates are compiled once
+
+
+def test_a_secret_key_is_required(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="No secret key. Set TRIAGE_SECRET_KEY"):
+        create_app({"SECRET_KEY": None, "RULES_PATH": None}).instance_path  # noqa: B018
+
+
+def test_a_broken_rule_book_stops_start_up_with_its_line(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(default_rules_path().read_text().replace("level: urgent", "level: urgnet", 1))
+    with pytest.raises(RulebookError, match=rf"{rules}:\d+: unknown level 'urgnet'"):
+        create_app({"SECRET_KEY": "x", "RULES_PATH": str(rules)})
+
+
+def test_settings_come_from_the_environment() -> None:
+    settings = settings_from_env(
+        {
+            "TRIAGE_SECRET_KEY": "k",
+            "TRIAGE_EMERGENCY_NUMBER": "999",
+            "TRIAGE_FRAME_ANCESTORS": "https://clinic.example",
+            "TRIAGE_HTTPS": "true",
+            "TRIAGE_SESSION_IDLE_MINUTES": "20",
+        }
+    )
+    assert settings == {
+        "SECRET_KEY": "k",
+        "EMERGENCY_NUMBER": "999",
+        "FRAME_ANCESTORS": "https://clinic.example",
+        "HTTPS": True,
+        "SESSION_IDLE_MINUTES": 20,
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("TRIAGE_HTTPS", "maybe"), ("TRIAGE_SESSION_IDLE_MINUTES", "soon"), ("TRIAGE_MAX_BODY_BYTES", "0")],
+)
+def test_a_bad_setting_is_refused_with_its_name(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        settings_from_env({name: value})
+
+
+def test_the_emergency_number_setting_reaches_every_page() -> None:
+    app = create_app({"SECRET_KEY": "x", "EMERGENCY_NUMBER": "999"})
+    text = app.test_client().get("/").get_data(as_text=True)
+    assert "call 999" in text and "911" not in text
+
+
+# -- the pages ----------------------------------------------------------------------------------
+
+
+def test_start_page_says_what_the_tool_does_and_does_not(client: Any, rulebook: Rulebook) -> None:
+    soup = check_page(client.get("/"), rulebook)
+    text = soup.get_text(" ")
+    assert "does not tell you what is causing your symptoms" in text
+    assert "We do not store your answers" in text
+    assert "3 to 5 minutes" in text
+    assert "Call 911 now" in text
+    assert soup.find("a", string="Start now")["href"] == "/questions/emergency"
+
+
+def test_first_question_page_holds_only_the_emergency_questions(client: Any, rulebook: Rulebook) -> None:
+    soup = check_page(client.get("/questions/emergency"), rulebook)
+    names = sorted({tag["name"] for tag in soup.find_all("input") if tag["name"] != "csrf_token"})
+    assert names == ["breathing_now", "choking_now", "sudden_symptoms"]
+    legends = [legend.get_text(strip=True) for legend in soup.find_all("legend")]
+    assert legends == [q.text for q in rulebook.sections[0].questions]
+
+
+@pytest.mark.parametrize("question", ["breathing_now", "choking_now", "sudden_symptoms"])
+def test_any_emergency_yes_goes_straight_to_the_emergency_result(
+    visitor: Visitor, rulebook: Rulebook, question: str
+) -> None:
+    response = visitor.answer("emergency", {**QUIET["emergency"], question: "yes"})
+    assert response.status_code == 303 and response.location == "/result"
+    soup = check_page(visitor.client.get("/result"), rulebook)
+    assert soup.h1.get_text(strip=True) == "Call 911 now"
+    text = " ".join(soup.get_text(" ").split())
+    assert "What to tell the call handler" in text and "While you wait for help" in text
+    assert "We did not ask you the other questions, because this needs help now." in text
+    assert rulebook.top_level.safety_net in text
+
+
+@pytest.mark.parametrize("level", ["emergency", "urgent", "soon", "routine"])
+def test_the_questionnaire_reaches_each_level(visitor: Visitor, rulebook: Rulebook, level: str) -> None:
+    last = visitor.answer_all(TO_LEVEL[level])
+    if level != "emergency":
+        assert last.location == "/check"
+        check_page(visitor.client.get("/check"), rulebook)
+    soup = check_page(visitor.client.get("/result"), rulebook)
+    card = soup.find(class_=f"card--{level}")
+    assert card is not None and card.h1.get_text(strip=True) == rulebook.level_by_id[level].title
+    assert card.find("svg", attrs={"aria-hidden": "true"}) is not None  # icon, as well as colour and words
+    text = " ".join(soup.get_text(" ").split())
+    assert rulebook.level_by_id[level].timeframe in text and rulebook.level_by_id[level].safety_net in text
+    assert f"rule book version {rulebook.meta.version}, reviewed on {rulebook.meta.reviewed_on}" in text
+
+
+def test_result_gives_reasons_in_the_persons_own_answers(visitor: Visitor, rulebook: Rulebook) -> None:
+    visitor.answer_all({"twitching": "yes", "numbness": "yes"})
+    soup = check_page(visitor.client.get("/result"), rulebook)
+    reasons = [li.get_text(" ", strip=True) for li in soup.select(".reasons li")]
+    assert reasons[0] == "You said your muscles twitch."
+    assert reasons[1].startswith("You said you feel numbness or tingling. Numbness or tingling also needs a doctor")
+
+
+def test_weakness_follow_ups_are_on_the_page_for_browsers_without_javascript(
+    client: Any, visitor: Visitor, rulebook: Rulebook
+) -> None:
+    for section in ("emergency", "breathing", "swallowing_speech"):
+        visitor.answer(section, QUIET[section])
+    soup = check_page(client.get("/questions/muscles"), rulebook)
+    for follow_up in ("weakness_where", "weakness_side", "weakness_course"):
+        group = soup.find(id=f"{follow_up}-group")
+        assert group["data-reveal-for"] == "weakness" and group["data-reveal-values"] == "yes"
+        assert "Only answer this if you chose “Yes” for “Do any of your muscles feel weak?”" in group.get_text()
+
+
+def test_follow_ups_are_required_only_when_they_apply(visitor: Visitor, rulebook: Rulebook) -> None:
+    for section in ("emergency", "breathing", "swallowing_speech"):
+        visitor.answer(section, QUIET[section])
+    response = visitor.answer("muscles", {**QUIET["muscles"], "weakness": "yes"})
+    assert response.status_code == 200
+    soup = check_page(response, rulebook)
+    links = [(a["href"], a.get_text()) for a in soup.select(".error-summary a")]
+    assert links == [
+        ("#weakness_where", "Select where you feel weak"),
+        ("#weakness_side", "Select which side of your body feels weak"),
+        ("#weakness_course", "Select how the weakness has changed"),
+    ]
+    # With "No", answers left in the follow-ups (JavaScript off) are ignored, not stored.
+    response = visitor.answer("muscles", {**QUIET["muscles"], "weakness_course": "sudden", "weakness_side": "one_side"})
+    assert response.status_code == 303
+    assert "weakness_course" not in visitor.stored()
+
+
+def test_back_links_keep_answers(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
+    visitor.answer("emergency", QUIET["emergency"])
+    visitor.answer("breathing", {"breathlessness": "exertion", "morning_headaches": "no"})
+    soup = check_page(client.get("/questions/swallowing_speech"), rulebook)
+    assert soup.find("a", class_="back-link")["href"] == "/questions/breathing"
+    soup = check_page(client.get("/questions/breathing"), rulebook)
+    assert soup.find("input", attrs={"name": "breathlessness", "checked": True})["value"] == "exertion"
+    assert soup.find("a", class_="back-link")["href"] == "/questions/emergency"
+
+
+def test_check_answers_has_a_change_link_for_every_answer(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
+    visitor.answer_all(
+        {
+            "weakness": "yes",
+            "weakness_where": ["arms", "legs"],
+            "weakness_side": "both_sides",
+            "weakness_course": "stable",
+            "age": "47",
+        }
+    )
+    soup = check_page(client.get("/check"), rulebook)
+    rows = soup.select(".summary__row")
+    assert len(rows) == len(rulebook.questions)  # every question applies here
+    values = {row.dt.get_text(strip=True): row.select_one(".summary__value").get_text(strip=True) for row in rows}
+    assert values["Where do you feel weak?"] == "Arms, Legs" and values["How old are you?"] == "47"
+    for row in rows:
+        href = row.select_one(".summary__action a")["href"]
+        path, anchor = href.split("#")
+        target = parse(client.get(path)).find(id=anchor)
+        assert target is not None and target.name == "input", f"{href} does not land on the question"
+
+
+def test_changing_an_answer_returns_to_check_answers(visitor: Visitor) -> None:
+    visitor.answer_all()
+    response = visitor.answer("breathing", {"breathlessness": "exertion", "morning_headaches": "no"})
+    assert response.location == "/check"
+
+
+def test_start_again_clears_everything(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
+    visitor.answer_all(TO_LEVEL["soon"])
+    token = visitor.token("/result")
+    response = client.post("/start-again", data={"csrf_token": token})
+    assert response.status_code == 303 and response.location == "/"
+    with client.session_transaction() as session:
+        assert dict(session) == {}
+    soup = check_page(client.get("/result"), rulebook)
+    assert soup.h1.get_text(strip=True) == "We could not find your answers"
+
+
+@pytest.mark.parametrize("path", ["/result", "/check", "/questions/muscles"])
+def test_a_page_reached_too_early_explains_and_leads_to_the_first_step(
+    client: Any, rulebook: Rulebook, path: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == 409
+    soup = check_page(response, rulebook)
+    assert soup.h1.get_text(strip=True) == "We could not find your answers"
+    assert soup.find("a", string="Start the questions")["href"] == "/questions/emergency"
+
+
+def test_a_skipped_section_leads_back_to_the_right_step(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
+    visitor.answer("emergency", QUIET["emergency"])
+    response = client.get("/questions/about_you")
+    assert response.status_code == 409
+    soup = check_page(response, rulebook)
+    assert soup.h1.get_text(strip=True) == "Some questions are not answered yet"
+    assert soup.find("a", string="Go to the next question")["href"] == "/questions/breathing"
+
+
+def test_an_expired_session_explains_what_happened(
+    visitor: Visitor, client: Any, rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    visitor.answer_all(TO_LEVEL["urgent"])
+    later = time.time() + 31 * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    soup = check_page(client.get("/result"), rulebook)
+    assert soup.h1.get_text(strip=True) == "We could not find your answers"
+    assert "more than 30 minutes passed since your last step" in soup.get_text(" ")
+
+
+def test_unknown_section_is_a_friendly_404(client: Any, rulebook: Rulebook) -> None:
+    response = client.get("/questions/nothing-here")
+    assert response.status_code == 404
+    assert check_page(response, rulebook).h1.get_text(strip=True) == "Page not found"
+
+
+# -- bad input ----------------------------------------------------------------------------------
+
+
+def test_a_missing_answer_gets_the_error_summary_and_keeps_the_others(visitor: Visitor, rulebook: Rulebook) -> None:
+    visitor.answer("emergency", QUIET["emergency"])
+    visitor.answer("breathing", QUIET["breathing"])
+    response = visitor.answer("swallowing_speech", {"swallowing": "yes", "speech": "no"})
+    assert response.status_code == 200
+    soup = check_page(response, rulebook)
+    assert soup.title.get_text().startswith("Error: ")
+    assert [a.get_text() for a in soup.select(".error-summary a")] == [
+        "Select whether you cough or choke when you eat or drink"
+    ]
+    assert soup.select_one(".error-summary a")["href"] == "#choking_episodes"
+    error = soup.find(id="choking_episodes-error")
+    assert error.get_text(" ", strip=True) == "Error: Select whether you cough or choke when you eat or drink"
+    assert "choking_episodes-error" in soup.find(id="choking_episodes").find_parent("fieldset")["aria-describedby"]
+    checked = {tag["name"]: tag["value"] for tag in soup.find_all("input", checked=True)}
+    assert checked == {"swallowing": "yes", "speech": "no"}
+
+
+def test_a_tampered_option_is_a_400_with_the_fields_own_message(visitor: Visitor, rulebook: Rulebook) -> None:
+    response = visitor.answer("emergency", {**QUIET["emergency"], "choking_now": "perhaps"})
+    assert response.status_code == 400
+    soup = check_page(response, rulebook)
+    assert [a.get_text() for a in soup.select(".error-summary a")] == ["Select whether you are choking right now"]
+    checked = {tag["name"]: tag["value"] for tag in soup.find_all("input", checked=True)}
+    assert checked == {"breathing_now": "no", "sudden_symptoms": "no"}
+
+
+def test_an_unknown_field_is_a_400_and_nothing_is_stored(visitor: Visitor, rulebook: Rulebook) -> None:
+    response = visitor.answer("emergency", {**QUIET["emergency"], "diagnosis": "please"})
+    assert response.status_code == 400
+    soup = check_page(response, rulebook)
+    assert "The page sent something we did not expect" in soup.select_one(".error-summary").get_text()
+    assert visitor.stored() == {}
+
+
+def test_a_malformed_age_keeps_the_typed_value(visitor: Visitor, rulebook: Rulebook) -> None:
+    for section in list(QUIET)[:-1]:
+        visitor.answer(section, QUIET[section])
+    response = visitor.answer("about_you", {"family_history": "no", "age": "fifty"})
+    soup = check_page(response, rulebook)
+    assert soup.find(id="age")["value"] == "fifty"
+    assert (
+        soup.find(id="age-error").get_text(" ", strip=True) == "Error: Enter your age as a whole number, for example 54"
+    )
+    response = visitor.answer("about_you", {"family_history": "no", "age": "9"})
+    assert (
+        check_page(response, rulebook)
+        .find(id="age-error")
+        .get_text(" ", strip=True)
+        .endswith("Enter an age from 18 to 120, or leave this blank")
+    )
+
+
+def test_an_expired_csrf_token_keeps_the_answers_and_says_so(visitor: Visitor, rulebook: Rulebook) -> None:
+    response = visitor.answer("emergency", {**QUIET["emergency"], "choking_now": "no"}, token=False)
+    assert response.status_code == 400
+    soup = check_page(response, rulebook)
+    assert "This page was open for a long time" in soup.select_one(".error-summary").get_text()
+    assert len(soup.find_all("input", checked=True)) == 3
+    assert visitor.stored() == {}
+
+
+def test_an_oversized_body_is_a_413_page(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
+    visitor.answer("emergency", QUIET["emergency"])
+    response = client.post("/questions/breathing", data={"breathlessness": "none", "padding": "x" * 20_000})
+    assert response.status_code == 413
+    soup = check_page(response, rulebook)
+    assert soup.h1.get_text(strip=True) == "What you sent was too large"
+    assert soup.find("a", string="Go back to that page and try again")["href"] == "/questions/breathing"
+    assert visitor.stored() == QUIET["emergency"]
+
+
+def test_wrong_method_is_a_friendly_405(client: Any, rulebook: Rulebook) -> None:
+    response = client.get("/start-again")
+    assert response.status_code == 405
+    check_page(response, rulebook)
+
+
+def test_a_server_error_is_a_friendly_500_without_a_traceback(rulebook: Rulebook) -> None:
+    app = create_app({"SECRET_KEY": "x", "PROPAGATE_EXCEPTIONS": False})
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    logging.getLogger(app.name).disabled = True
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    soup = check_page(response, rulebook)
+    assert soup.h1.get_text(strip=True) == "Sorry, something went wrong"
+    assert "secret internals" not in response.get_data(as_text=True) and "Traceback" not in response.get_data(
+        as_text=True
+    )
+
+
+# -- privacy and security -------------------------------------------------------------------------
+
+
+def test_answers_never_appear_in_urls_or_logs(visitor: Visitor, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    answers = {
+        "weakness": "yes",
+        "weakness_where": ["face_neck"],
+        "weakness_side": "one_side",
+        "weakness_course": "worse_over_weeks_months",
+        "age": "63",
+    }
+    visitor.answer_all(answers)
+    response = visitor.client.get("/result")
+    assert response.status_code == 200
+    logged = caplog.text
+    for value in ("face_neck", "one_side", "worse_over_weeks_months", "63"):
+        assert value not in logged
+    for section in QUIET:
+        location = visitor.answer(section, QUIET[section]).location or ""
+        assert "?" not in location
+
+
+def test_security_headers_on_every_page(client: Any) -> None:
+    for path in ("/", "/questions/emergency", "/result", "/nope", "/static/app.css"):
+        with client.get(path) as response:
+            headers = response.headers
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'none'" in csp and "script-src 'self'" in csp and "style-src 'self'" in csp
+        assert "unsafe-inline" not in csp and "frame-ancestors 'self'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert "camera=()" in headers["Permissions-Policy"] and "geolocation=()" in headers["Permissions-Policy"]
+        assert "Strict-Transport-Security" not in headers
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(visitor: Visitor) -> None:
+    response = visitor.answer("emergency", QUIET["emergency"])
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("triage_session=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie
+
+
+def test_https_deployments_get_secure_cookies_and_hsts() -> None:
+    app = create_app({"SECRET_KEY": "x", "HTTPS": True, "FRAME_ANCESTORS": "https://clinic.example"})
+    client = app.test_client()
+    visitor = Visitor(client)
+    response = visitor.answer("emergency", QUIET["emergency"])
+    assert "Secure" in response.headers["Set-Cookie"]
+    headers = client.get("/").headers
+    assert headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "frame-ancestors https://clinic.example" in headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in headers
+
+
+def test_question_pages_fit_the_weight_budget(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
+    assets = 0
+    for name in ("app.css", "app.js", "favicon.svg"):
+        with client.get(f"/static/{name}") as response:
+            assets += len(response.data)
+    weights = {}
+    for section in rulebook.sections:
+        page = client.get(f"/questions/{section.id}")
+        assert page.status_code == 200
+        weights[section.id] = len(page.data) + assets
+        visitor.answer(section.id, QUIET[section.id])
+    assert max(weights.values()) <= 30 * 1024, weights

@@ -1,0 +1,96 @@
+"""Helpers for web tests: a visitor that answers like a browser, and checks every page must pass."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from triage.rulebook import Rulebook
+
+# Answers that report nothing, by section: a visitor overrides what a test is about.
+QUIET: dict[str, dict[str, Any]] = {
+    "emergency": {"breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no"},
+    "breathing": {"breathlessness": "none", "morning_headaches": "no"},
+    "swallowing_speech": {"swallowing": "no", "choking_episodes": "no", "speech": "no"},
+    "muscles": {"weakness": "no", "trouble_walking": "no", "dropping_objects": "no"},
+    "other_changes": {"weight_loss": "none", "twitching": "no", "cramps": "no", "numbness": "no"},
+    "about_you": {"family_history": "no", "age": ""},
+}
+# Answers that reach each level when laid over QUIET.
+TO_LEVEL: dict[str, dict[str, Any]] = {
+    "emergency": {"breathlessness": "at_rest"},
+    "urgent": {"swallowing": "yes"},
+    "soon": {"twitching": "yes"},
+    "routine": {},
+}
+
+
+def parse(response: TestResponse) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def check_page(response: TestResponse, rulebook: Rulebook) -> BeautifulSoup:
+    """What every page must have: one h1, unique ids, working in-page links, the disclaimer, nothing foreign."""
+    soup = parse(response)
+    assert soup.html is not None and soup.html.get("lang") == "en"
+    assert len(soup.find_all("h1")) == 1, "a page has exactly one h1"
+    ids = Counter(tag["id"] for tag in soup.find_all(id=True))
+    assert [i for i, n in ids.items() if n > 1] == [], "duplicate ids"
+    for link in soup.find_all("a", href=True):
+        if link["href"].startswith("#"):
+            assert link["href"][1:] in ids, f"link to missing id {link['href']}"
+    for tag in soup.find_all(attrs={"aria-describedby": True}):
+        for target in tag["aria-describedby"].split():
+            assert target in ids, f"aria-describedby names missing id {target}"
+    for tag in soup.find_all(["label"]):
+        assert tag.get("for") in ids, f"label for missing id {tag.get('for')}"
+    text = " ".join(soup.get_text(" ").split())
+    assert rulebook.meta.disclaimer in text
+    for tag in soup.find_all(["script", "link", "img", "iframe", "form", "a"]):
+        for attribute in ("src", "href", "action"):
+            url = tag.get(attribute, "")
+            assert not url.startswith(("http:", "https:", "//")), f"third-party or absolute URL {url}"
+            assert "?" not in url, f"no query strings (answers never go in URLs): {url}"
+    return soup
+
+
+class Visitor:
+    """Answers pages as a browser would: reads the CSRF token from the page, posts the form."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def token(self, path: str) -> str:
+        field = parse(self.client.get(path)).find("input", attrs={"name": "csrf_token"})
+        assert field is not None, f"no CSRF token on {path}"
+        return str(field["value"])
+
+    def answer(self, section: str, answers: dict[str, Any], *, token: bool = True) -> TestResponse:
+        path = f"/questions/{section}"
+        data = {k: v for k, v in answers.items() if v is not None}
+        if token:
+            data["csrf_token"] = self.token(path)
+        return self.client.post(path, data=data)
+
+    def answer_all(self, overrides: dict[str, Any] | None = None) -> TestResponse:
+        """Go through every section (stopping early at an emergency); return the last response."""
+        overrides = overrides or {}
+        response = None
+        for section, quiet in QUIET.items():
+            answers = {**quiet, **{k: v for k, v in overrides.items() if k in quiet or k.startswith("weakness_")}}
+            if section != "muscles":
+                answers = {k: v for k, v in answers.items() if not k.startswith("weakness_")}
+            response = self.answer(section, answers)
+            assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+            if response.location.endswith("/result"):
+                break
+        assert response is not None
+        return response
+
+    def stored(self) -> dict[str, Any]:
+        with self.client.session_transaction() as session:
+            return dict(session.get("answers", {}))
