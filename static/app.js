@@ -22,12 +22,13 @@
         });
         if (show) group.removeAttribute("data-reveal-hidden");
         else group.setAttribute("data-reveal-hidden", "");
-        Array.prototype.forEach.call(inputs, function (input) {
-          if (values.indexOf(input.value) !== -1) input.setAttribute("aria-expanded", show ? "true" : "false");
-        });
       }
       Array.prototype.forEach.call(inputs, function (input) {
-        if (values.indexOf(input.value) !== -1) input.setAttribute("aria-controls", group.id);
+        if (values.indexOf(input.value) !== -1) {
+          var controls = (input.getAttribute("aria-controls") || "").split(" ").filter(Boolean);
+          controls.push(group.id);
+          input.setAttribute("aria-controls", controls.join(" "));
+        }
         input.addEventListener("change", update);
       });
       update();

@@ -23,7 +23,7 @@ def test_the_factory_takes_test_settings(app: Any) -> None:
 
 
 def test_a_secret_key_is_required(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="No secret key. Set TRIAGE_SECRET_KEY"):
+    with pytest.raises(ConfigError, match=r"No secret key\. Set TRIAGE_SECRET_KEY"):
         create_app({"SECRET_KEY": None, "RULES_PATH": None}).instance_path  # noqa: B018
 
 
@@ -101,6 +101,15 @@ def test_any_emergency_yes_goes_straight_to_the_emergency_result(
     assert "What to tell the call handler" in text and "While you wait for help" in text
     assert "We did not ask you the other questions, because this needs help now." in text
     assert rulebook.top_level.safety_net in text
+
+
+def test_one_emergency_yes_is_enough_even_with_the_others_unanswered(visitor: Visitor, rulebook: Rulebook) -> None:
+    response = visitor.answer("emergency", {"breathing_now": "yes"})
+    assert response.status_code == 303 and response.location == "/result"
+    assert check_page(visitor.client.get("/result"), rulebook).h1.get_text(strip=True) == "Call 911 now"
+    # ... but a "no" with the others unanswered is still asked for them.
+    response = visitor.answer("emergency", {"breathing_now": "no"})
+    assert response.status_code == 200 and len(parse(response).select(".error-summary a")) == 2
 
 
 @pytest.mark.parametrize("level", ["emergency", "urgent", "soon", "routine"])

@@ -16,7 +16,7 @@ from typing import Any
 from triage.conditions import Answer
 from triage.rulebook import Level, Question, Rulebook
 
-__all__ = ["AnswerError", "Assessment", "FieldError", "Reason", "assess", "check_answers", "parse_answer"]
+__all__ = ["AnswerError", "Assessment", "FieldError", "Reason", "assess", "check_answers", "is_blank", "parse_answer"]
 
 _WHOLE_NUMBER = re.compile(r"^\s*[0-9]{1,4}\s*$")
 
@@ -140,7 +140,7 @@ def check_answers(
     clean: dict[str, Answer] = {}
     for question in rulebook.questions:
         raw = answers.get(question.id)
-        if not _asked(question, clean) or raw is None or raw == "" or raw == []:
+        if not _asked(question, clean) or is_blank(raw):
             continue
         value, error = parse_answer(question, raw)
         if error:
@@ -148,6 +148,11 @@ def check_answers(
         elif value is not None:
             clean[question.id] = value
     return clean, tuple(errors)
+
+
+def is_blank(raw: object) -> bool:
+    """No answer: nothing, an empty or all-space string, or an empty list."""
+    return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
 
 
 def _asked(question: Question, answers: Mapping[str, Answer]) -> bool:

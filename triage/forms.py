@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 from triage.conditions import Answer
-from triage.engine import parse_answer
+from triage.engine import is_blank, parse_answer
 from triage.journey import is_asked
 from triage.rulebook import Question, Rulebook, Section
 
@@ -28,8 +28,9 @@ class AnswerCheck:
 
     def __call__(self, form: SectionForm, field: Field) -> None:
         raw = field.data
-        if raw is None or raw == "" or raw == []:
+        if is_blank(raw):
             if self.question.required:
+                form.missing.add(self.question.id)
                 raise StopValidation(self.question.error)
             return
         value, error = parse_answer(self.question, raw)
@@ -49,6 +50,7 @@ class SectionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.earlier: Mapping[str, Answer] = earlier or {}
         self.answers: dict[str, Answer] = {}
+        self.missing: set[str] = set()
         self.tampered = False
 
     @property
@@ -56,7 +58,7 @@ class SectionForm(FlaskForm):
         return bool(self.meta.csrf and self[self.meta.csrf_field_name].errors)
 
     def validate(self, extra_validators: Mapping[str, Any] | None = None) -> bool:
-        self.answers, self.tampered = {}, False
+        self.answers, self.missing, self.tampered = {}, set(), False
         valid = True
         if self.meta.csrf:
             valid = self[self.meta.csrf_field_name].validate(self)
@@ -68,8 +70,11 @@ class SectionForm(FlaskForm):
                 field.errors = []
         return valid
 
-    def question_fields(self) -> list[Field]:
-        return [self[q.id] for q in self.section.questions]
+    @property
+    def only_missing(self) -> bool:
+        """The only problems are unanswered questions (nothing invalid, no expired page)."""
+        failed = {q.id for q in self.section.questions if self[q.id].errors}
+        return not self.csrf_failed and failed <= self.missing
 
 
 def build_forms(rulebook: Rulebook) -> Mapping[str, type[SectionForm]]:

@@ -79,7 +79,11 @@ def section(section_id: str) -> Response | tuple[str, int] | str:
     if request.method == "POST":
         form = form_class(earlier=others)
         unknown = sorted(set(request.form) - set(form._fields))
-        if form.validate() and not unknown:
+        valid = form.validate()
+        # An emergency answer ends the questionnaire: unanswered questions must not hold it up.
+        if not valid and form.only_missing and journey.emergency(book, {**others, **form.answers}):
+            valid = True
+        if valid and not unknown:
             clean, _ = check_answers(book, {**others, **form.answers})
             save_answers(clean)
             return redirect(step_url(journey.next_step(book, clean)), code=303)

@@ -1,0 +1,365 @@
+"""The questionnaire in a real browser (Debian's Chromium, driven by Playwright), checked with axe.
+
+Set TRIAGE_CHROMIUM to use another browser binary. Without one these tests skip, except under CI
+(CI=true), where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from casefiles import REPORT
+from werkzeug.serving import make_server
+
+from triage import create_app
+
+pytestmark = pytest.mark.browser
+
+CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def chromium_path() -> str | None:
+    wanted = os.environ.get("TRIAGE_CHROMIUM")
+    if wanted:
+        return wanted if shutil.which(wanted) or os.path.exists(wanted) else None
+    return next((path for path in CANDIDATES if os.path.exists(path)), None)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    path = chromium_path()
+    if path is None:
+        message = "no Chromium found (install Debian's chromium, or set TRIAGE_CHROMIUM)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"{message}: browser tests must run in CI")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path, args=["--disable-background-networking", "--disable-component-update"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def base_url() -> Iterator[str]:
+    app = create_app({"SECRET_KEY": "browser-test-secret"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str) -> Iterator[Any]:
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe_violations(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in results.response["violations"]]
+
+
+QUIET = {
+    "breathing_now": "No",
+    "choking_now": "No",
+    "sudden_symptoms": "No",
+    "breathlessness": "No",
+    "morning_headaches": "No",
+    "swallowing": "No",
+    "choking_episodes": "No",
+    "speech": "No",
+    "weakness": "No",
+    "trouble_walking": "No",
+    "dropping_objects": "No",
+    "weight_loss": "No",
+    "twitching": "No",
+    "cramps": "No",
+    "numbness": "No",
+    "family_history": "No",
+}
+TO_LEVEL = {
+    "emergency": {"breathlessness": "Even when I am sitting still"},
+    "urgent": {"speech": "Yes"},
+    "soon": {"dropping_objects": "Yes"},
+    "routine": {"cramps": "Yes"},
+}
+
+
+def choose(page: Any, question: str, label: str) -> None:
+    page.locator(f"#{question}-group").get_by_label(label, exact=True).check()
+
+
+def fill_in_page(page: Any, answers: dict[str, str], extra: Callable[[Any], None] | None = None) -> None:
+    """Answer every question shown on the current page from `answers`, then press Continue."""
+    for name in page.eval_on_selector_all(".field[id$='-group']", "els => els.map(e => e.id.slice(0, -6))"):
+        if name in answers:
+            choose(page, name, answers[name])
+    if extra:
+        extra(page)
+    page.get_by_role("button", name="Continue").click()
+
+
+def go_through(page: Any, answers: dict[str, str], extra: dict[str, Callable[[Any], None]] | None = None) -> None:
+    page.goto("/")
+    page.get_by_role("button", name="Start now").click()
+    while "/questions/" in page.url:
+        section = page.url.rsplit("/", 1)[1]
+        before = page.url
+        fill_in_page(page, answers, (extra or {}).get(section))
+        page.wait_for_load_state()
+        assert page.url != before or page.locator(".error-summary").count() == 0, f"stuck on {section}"
+    if page.url.endswith("/check"):
+        page.get_by_role("button", name="See what to do").click()
+    page.wait_for_url("**/result")
+
+
+@pytest.mark.parametrize("level", ["emergency", "urgent", "soon", "routine"])
+def test_complete_the_questionnaire_to_each_level(page: Any, level: str) -> None:
+    go_through(page, {**QUIET, **TO_LEVEL[level]})
+    card = page.locator(f".card--{level}")
+    assert card.is_visible()
+    assert (
+        card.locator("h1").inner_text()
+        == {
+            "emergency": "Call 911 now",
+            "urgent": "Contact a doctor today",
+            "soon": "Book an appointment with a doctor",
+            "routine": "No red flags found in these answers",
+        }[level]
+    )
+    assert page.get_by_text("This tool gives general information only.").first.is_visible()
+    assert axe_violations(page) == []
+
+
+def test_an_emergency_answer_shows_the_emergency_advice_at_once(page: Any) -> None:
+    page.goto("/questions/emergency")
+    choose(page, "breathing_now", "Yes")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/result")
+    assert page.locator("h1").inner_text() == "Call 911 now"
+    assert page.get_by_role("heading", name="What to tell the call handler").is_visible()
+    assert page.get_by_role("heading", name="While you wait for help").is_visible()
+
+
+def reach_muscles(page: Any) -> None:
+    page.goto("/questions/emergency")
+    for _ in range(3):
+        fill_in_page(page, QUIET)
+    page.wait_for_url("**/questions/muscles")
+
+
+def test_follow_ups_appear_only_after_yes_with_javascript(page: Any) -> None:
+    reach_muscles(page)
+    follow_up = page.locator("#weakness_course-group")
+    assert not follow_up.is_visible()
+    choose(page, "weakness", "Yes")
+    assert follow_up.is_visible()
+    assert page.locator("#weakness").get_attribute("aria-controls") == (
+        "weakness_where-group weakness_side-group weakness_course-group"
+    )
+    choose(page, "weakness", "No")
+    assert not follow_up.is_visible()
+    choose(page, "weakness", "Yes")
+    assert axe_violations(page) == []
+
+
+def test_follow_ups_work_with_javascript_off(browser: Any, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        reach_muscles(page)
+        assert page.locator("#weakness_course-group").is_visible()
+        assert page.get_by_text("Only answer this if you chose “Yes”").first.is_visible()
+
+        def weak_hands(page: Any) -> None:
+            choose(page, "weakness", "Yes")
+            page.locator("#weakness_where-group").get_by_label("Hands").check()
+            choose(page, "weakness_side", "Mostly on one side")
+            choose(page, "weakness_course", "It is getting worse over weeks or months")
+
+        fill_in_page(page, QUIET, weak_hands)
+        page.wait_for_url("**/questions/other_changes")
+        fill_in_page(page, QUIET)
+        fill_in_page(page, QUIET)
+        page.get_by_role("button", name="See what to do").click()
+        assert page.locator("h1").inner_text() == "Contact a doctor today"
+        assert page.get_by_text("You said your weakness is getting worse over weeks or months.").is_visible()
+        assert page.get_by_text("To keep a copy, use your browser's Print option").is_visible()
+    finally:
+        context.close()
+
+
+def test_keyboard_only_from_start_page_to_result(page: Any, request: pytest.FixtureRequest) -> None:
+    """No mouse: Tab to each question, arrow keys or Space to answer, Enter to go on."""
+    keys = 0
+
+    def press(key: str) -> None:
+        nonlocal keys
+        keys += 1
+        page.keyboard.press(key)
+
+    def focused() -> dict[str, Any]:
+        return page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return {tag: e.tagName, id: e.id, name: e.name || '', text: (e.innerText || '').trim()}; }"
+        )
+
+    def tab_to(match: Callable[[dict[str, Any]], bool], limit: int = 60) -> None:
+        for _ in range(limit):
+            press("Tab")
+            if match(focused()):
+                return
+        raise AssertionError(f"could not reach the element by keyboard; focus is on {focused()}")
+
+    page.goto("/")
+    tab_to(lambda e: e["text"] == "Start now")
+    style = page.evaluate("() => getComputedStyle(document.activeElement)")
+    assert style["outlineStyle"] != "none" or style["boxShadow"] != "none", "focus must be visible"
+    press("Enter")
+    page.wait_for_url("**/questions/emergency")
+    while "/questions/" in page.url:
+        for name in page.eval_on_selector_all(
+            ".field[id$='-group']:not([data-reveal-hidden])", "els => els.map(e => e.id.slice(0, -6))"
+        ):
+            tab_to(lambda e, name=name: e["name"] == name)
+            if focused()["tag"] == "INPUT" and page.evaluate("document.activeElement.type") == "text":
+                press("5")
+                press("8")
+                continue
+            values = page.eval_on_selector_all(f"input[name='{name}']", "els => els.map(e => e.value)")
+            wanted = {"weakness": "no"}.get(name, "no" if "no" in values else values[0])
+            if values.index(wanted) == 0:
+                press("Space")
+            for _ in range(values.index(wanted)):
+                press("ArrowDown")
+        tab_to(lambda e: e["tag"] == "BUTTON" and e["text"] == "Continue")
+        before = page.url
+        press("Enter")
+        page.wait_for_function(f"() => location.href !== {before!r}")
+    tab_to(lambda e: e["text"] == "See what to do", limit=120)
+    press("Enter")
+    page.wait_for_url("**/result")
+    assert page.locator("h1").inner_text() == "No red flags found in these answers"
+    request.config.stash.setdefault(REPORT, []).append(f"keyboard only: start page to result in {keys} key presses")
+
+
+def test_no_horizontal_scrolling_on_a_phone(browser: Any, base_url: str) -> None:
+    for width in (360, 320):
+        context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 740}, is_mobile=True)
+        page = context.new_page()
+        try:
+            page.goto("/")
+            pages = [page.url]
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.get_by_role("button", name="Start now").click()
+            while "/questions/" in page.url:
+                if page.url.endswith("/muscles"):
+                    choose(page, "weakness", "Yes")  # the widest page, with its follow-ups open
+                    scroll = page.evaluate("document.documentElement.scrollWidth")
+                    assert scroll <= width, f"{page.url} is {scroll}px wide at {width}px"
+                    choose(page, "weakness", "No")
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                assert scroll <= width, f"{page.url} is {scroll}px wide at {width}px"
+                pages.append(page.url)
+                fill_in_page(page, QUIET)
+                page.wait_for_load_state()
+            for path in ("/check", "/result"):
+                page.goto(path)
+                assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+            assert len(pages) == 7
+        finally:
+            context.close()
+
+
+def test_print_view_keeps_the_disclaimer_and_drops_the_buttons(page: Any) -> None:
+    go_through(page, {**QUIET, **TO_LEVEL["soon"]})
+    page.emulate_media(media="print")
+    assert page.locator(".card__title").is_visible()
+    assert page.locator("main .disclaimer").is_visible() and page.locator("footer .disclaimer").is_visible()
+    assert not page.get_by_role("button", name="Start again").is_visible()
+    assert not page.locator(".emergency-banner").is_visible()
+    pdf = page.pdf()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5000
+
+
+def test_print_button_appears_with_javascript(page: Any) -> None:
+    go_through(page, {**QUIET, **TO_LEVEL["routine"]})
+    assert page.get_by_role("button", name="Print or save as PDF").is_visible()
+    assert not page.get_by_text("To keep a copy, use your browser's Print option").is_visible()
+
+
+def _start(page: Any) -> None:
+    page.goto("/")
+
+
+def _section(index: int) -> Callable[[Any], None]:
+    def visit(page: Any) -> None:
+        page.goto("/questions/emergency")
+        for _ in range(index):
+            fill_in_page(page, QUIET)
+        page.wait_for_load_state()
+
+    return visit
+
+
+def _errors(page: Any) -> None:
+    page.goto("/questions/emergency")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_selector(".error-summary")
+
+
+def _check(page: Any) -> None:
+    go_through(page, QUIET)
+    page.goto("/check")
+
+
+def _out_of_order(page: Any) -> None:
+    page.goto("/result")
+
+
+def _not_found(page: Any) -> None:
+    page.goto("/no-such-page")
+
+
+PAGES = {
+    "start": _start,
+    **{f"section {i + 1}": _section(i) for i in range(6)},
+    "errors": _errors,
+    "check answers": _check,
+    "result before answering": _out_of_order,
+    "404": _not_found,
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_finds_no_violations(page: Any, name: str) -> None:
+    PAGES[name](page)
+    assert axe_violations(page) == []
+
+
+def test_axe_finds_violations_on_a_broken_page(page: Any) -> None:
+    page.set_content("<html><body><img src='x.png'><input type='text'><button></button></body></html>")
+    assert len(axe_violations(page)) >= 3
+
+
+def test_no_request_leaves_this_server(page: Any, base_url: str) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    go_through(page, {**QUIET, **TO_LEVEL["urgent"]})
+    assert requested and all(url.startswith(base_url) for url in requested), requested
