@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -32,9 +35,12 @@ NOTHING = {
 }
 
 
+# The installed command: on PATH, or beside the interpreter running the tests (a virtual environment).
+TRIAGE = shutil.which("triage") or str(Path(sys.executable).with_name("triage"))
+
+
 def triage(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    command = shutil.which("triage") or ""
-    argv = [command, *args] if command else [sys.executable, "-m", "triage.cli", *args]
+    argv = [TRIAGE, *args]
     return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=60, check=False)
 
 
@@ -140,3 +146,41 @@ def test_a_missing_answers_file_is_a_clear_error(tmp_path: Path) -> None:
     result = triage("assess", str(tmp_path / "missing.json"))
     assert result.returncode == 2
     assert json.loads(result.stderr)["errors"][0]["code"] == "unreadable"
+
+
+def test_serve_refuses_to_start_with_a_broken_rule_book(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(default_rules_path().read_text().replace("level: urgent", "level: urgnet", 1))
+    env = {**os.environ, "TRIAGE_RULES": str(rules), "TRIAGE_SECRET_KEY": "x"}
+    result = subprocess.run(
+        [TRIAGE, "serve", "--port", "0"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 1
+    assert f"{rules}:" in result.stderr and "unknown level 'urgnet'" in result.stderr
+    assert "the app did not start" in result.stderr
+
+
+def test_serve_runs_the_app_under_gunicorn_and_says_where(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "TRIAGE_SECRET_KEY": "x"}
+    server = subprocess.Popen(
+        [TRIAGE, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line.strip() == f"ALS red-flag triage is running at http://127.0.0.1:{port}/ (press Ctrl+C to stop)"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/questions/emergency", timeout=10) as response:
+            assert response.status == 200 and b"Are you struggling to breathe right now?" in response.read()
+        assert server.stdout.readline().strip().startswith("GET /questions/emergency 200 ")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if server.stdout:
+            server.stdout.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -24,8 +25,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = commands.add_parser("assess", help="assess answers given as JSON and print the advice as JSON")
     run.add_argument("--rules", type=Path, help="rule book to use (default: the built-in rules.yaml)")
     run.add_argument("answers", help="a JSON file of answers, or - to read standard input")
+    web = commands.add_parser("serve", help="run the web questionnaire with gunicorn, a production server")
+    web.add_argument("--host", default=os.environ.get("TRIAGE_HOST", "127.0.0.1"))
+    web.add_argument("--port", type=int, default=int(os.environ.get("TRIAGE_PORT", "8000")))
+    web.add_argument("--workers", type=int, default=int(os.environ.get("TRIAGE_WORKERS", "2")))
     args = parser.parse_args(argv)
 
+    if args.command == "serve":
+        from triage.server import serve  # the web stack is only loaded to serve
+
+        return serve(args.host, args.port, args.workers)
     try:
         rulebook = load_rulebook(args.rules)
     except RulebookError as error:
