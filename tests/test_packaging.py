@@ -26,13 +26,14 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(out.glob("*.whl"))
 
 
-def test_the_wheel_carries_the_rule_book_and_the_templates(wheel: Path) -> None:
+def test_the_wheel_carries_the_rule_book_templates_and_static_files(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "triage/rules.yaml" in names
-    templates = ROOT / "templates"
-    for template in templates.rglob("*"):
-        if template.is_file():
-            assert f"triage/templates/{template.relative_to(templates).as_posix()}" in names
+    for folder in ("templates", "static"):
+        files = [path for path in (ROOT / folder).rglob("*") if path.is_file()]
+        assert files
+        for path in files:
+            assert f"triage/{folder}/{path.relative_to(ROOT / folder).as_posix()}" in names
 
 
 def test_installed_command_works_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
@@ -62,3 +63,17 @@ def test_installed_command_works_outside_the_checkout(wheel: Path, tmp_path: Pat
         check=False,
     )
     assert json.loads(result.stdout)["level"] == "emergency"
+    pages = subprocess.run(
+        [
+            python,
+            "-c",
+            "from triage import create_app\n"
+            "client = create_app({'SECRET_KEY': 'x'}).test_client()\n"
+            "print(client.get('/').status_code, client.get('/static/app.css').status_code)",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert pages.stdout.split() == ["200", "200"], pages.stderr
