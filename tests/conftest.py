@@ -61,7 +61,7 @@ def rulebook() -> Rulebook:
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     lines = config.stash.get(REPORT, [])
     if lines:
-        terminalreporter.section("rule mutation report")
+        terminalreporter.section("measurements")
         for line in lines:
             terminalreporter.write_line(line)
 
