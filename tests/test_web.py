@@ -24,7 +24,12 @@ def test_the_factory_takes_test_settings(app: Any) -> None:
 
 def test_a_secret_key_is_required(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"No secret key\. Set TRIAGE_SECRET_KEY"):
-        create_app({"SECRET_KEY": None, "RULES_PATH": None}).instance_path  # noqa: B018
+        create_app({}, instance_path=str(tmp_path))
+
+
+def test_the_secret_key_can_come_from_the_instance_folder(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("from-the-file\n")
+    assert create_app({}, instance_path=str(tmp_path)).config["SECRET_KEY"] == "from-the-file"
 
 
 def test_a_broken_rule_book_stops_start_up_with_its_line(tmp_path: Path) -> None:

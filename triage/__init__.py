@@ -27,8 +27,9 @@ def resource_dir(name: str) -> Path:
     return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / name
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
     """The web app. Settings come from TRIAGE_* environment variables, or `test_config` in tests.
+    `instance_path` overrides the folder that may hold the secret key.
 
     The rule book is loaded and checked here, once: a broken one raises RulebookError and the app
     does not start.
@@ -38,6 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(resource_dir("templates")),
         static_folder=str(resource_dir("static")),
         instance_relative_config=True,
+        instance_path=instance_path,
     )
     app.config.from_mapping(config.DEFAULTS)
     app.config.update(config.settings_from_env(os.environ) if test_config is None else test_config)

@@ -2,7 +2,8 @@
 
 The questionnaire is a page per section, in the rule book's order, then "check your answers",
 then the result. An answer that reaches the most urgent level ends it at once: the result is shown
-without asking anything more.
+without asking anything more. Answers given to these functions are already checked
+(`engine.check_answers`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from triage.conditions import Answer, OneOf, questions_in
-from triage.engine import AnswerError, Assessment, assess, check_answers
+from triage.engine import AnswerError, Assessment, assess
 from triage.rulebook import Question, Rulebook, Section
 
 CHECK = "check"
@@ -22,10 +23,9 @@ def is_asked(question: Question, answers: Mapping[str, Answer]) -> bool:
     return question.ask_when is None or question.ask_when.holds(answers)
 
 
-def section_complete(rulebook: Rulebook, section: Section, answers: Mapping[str, Answer]) -> bool:
+def section_complete(section: Section, answers: Mapping[str, Answer]) -> bool:
     """Every question of the section that applies, and is required, has an answer."""
-    clean, _ = check_answers(rulebook, answers)
-    return all(q.id in clean or not q.required or not is_asked(q, clean) for q in section.questions)
+    return all(q.id in answers or not q.required or not is_asked(q, answers) for q in section.questions)
 
 
 def emergency(rulebook: Rulebook, answers: Mapping[str, Answer]) -> Assessment | None:
@@ -42,7 +42,7 @@ def next_step(rulebook: Rulebook, answers: Mapping[str, Answer]) -> str:
     if emergency(rulebook, answers):
         return RESULT
     for section in rulebook.sections:
-        if not section_complete(rulebook, section, answers):
+        if not section_complete(section, answers):
             return section.id
     return CHECK
 
@@ -54,7 +54,7 @@ def can_visit(rulebook: Rulebook, step: str, answers: Mapping[str, Answer]) -> b
         return next_step(rulebook, answers) in (CHECK, RESULT)
     order = [section.id for section in rulebook.sections]
     before = order[: order.index(step)] if step in order else order
-    return all(section_complete(rulebook, rulebook.section_by_id[sid], answers) for sid in before)
+    return all(section_complete(rulebook.section_by_id[sid], answers) for sid in before)
 
 
 def previous_step(rulebook: Rulebook, step: str) -> str | None:
