@@ -48,9 +48,83 @@
     button.addEventListener("click", function () { window.print(); });
   }
 
+  // Call screen: one key answers a question and moves on; the emergency script shows at once.
+  function setUpShortcuts() {
+    var form = document.querySelector("form[data-shortcuts]");
+    if (!form) return;
+    var script = document.querySelector("[data-emergency-script]");
+    var emergencyNames = ["breathing_now", "choking_now", "sudden_symptoms"];
+
+    function visibleFields() {
+      return Array.prototype.filter.call(form.querySelectorAll(".field"), function (field) {
+        return !field.hasAttribute("data-reveal-hidden");
+      });
+    }
+    function focusField(field) {
+      var input = field.querySelector("input:checked") || field.querySelector("input");
+      if (input) input.focus();
+    }
+    function updateScript() {
+      if (!script) return;
+      var yes = emergencyNames.some(function (name) {
+        var input = form.querySelector('input[name="' + name + '"][value="yes"]');
+        return input && input.checked;
+      });
+      script.hidden = !yes;
+    }
+    form.addEventListener("change", updateScript);
+    form.addEventListener("keydown", function (event) {
+      var input = event.target;
+      if (!input.matches || !input.matches("input[data-key]")) return;
+      if (event.key === "Enter") {
+        event.preventDefault();
+        form.requestSubmit();
+        return;
+      }
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      var field = input.closest(".field");
+      var choice = field.querySelector('input[data-key="' + event.key.toLowerCase() + '"]');
+      if (!choice) return;
+      event.preventDefault();
+      if (choice.type === "checkbox") {
+        choice.checked = !choice.checked;
+        choice.dispatchEvent(new Event("change", { bubbles: true }));
+        choice.focus();
+        return;
+      }
+      choice.checked = true;
+      choice.dispatchEvent(new Event("change", { bubbles: true }));
+      if (script && !script.hidden) {
+        script.scrollIntoView({ block: "center" });
+        return;
+      }
+      var fields = visibleFields();
+      var next = fields[fields.indexOf(field) + 1];
+      if (next) focusField(next);
+    });
+    updateScript();
+  }
+
+  function setUpCopy() {
+    var button = document.querySelector("[data-copy]");
+    if (!button || !navigator.clipboard) return;
+    var status = document.querySelector("[data-copy-status]");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = document.getElementById(button.getAttribute("data-copy")).textContent;
+      navigator.clipboard.writeText(text).then(function () {
+        if (status) status.textContent = "Copied.";
+      }, function () {
+        if (status) status.textContent = "Could not copy: select the summary and copy it.";
+      });
+    });
+  }
+
   ready(function () {
     setUpReveals();
     focusErrors();
     setUpPrint();
+    setUpShortcuts();
+    setUpCopy();
   });
 })();

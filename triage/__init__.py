@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from triage import config, security, views
+from triage import api, config, security, staff, views
 from triage.forms import build_forms
 from triage.rulebook import load_rulebook
 
@@ -52,4 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
 
     security.init_app(app)
     views.init_app(app)
+    api.init_app(app)
+    if app.config["STAFF_MODE"]:
+        staff.init_app(app)
     return app

@@ -286,3 +286,21 @@ def _option(node: Node, question: QuestionShape, problems: Problems) -> str | No
         )
         return None
     return value
+
+
+def describe(condition: Condition) -> dict[str, object]:
+    """A compiled condition back in the rule book's own language, as JSON-ready data."""
+    if isinstance(condition, All | AnyOf):
+        return {"all" if isinstance(condition, All) else "any": [describe(part) for part in condition.parts]}
+    if isinstance(condition, Not):
+        return {"not": describe(condition.part)}
+    if isinstance(condition, OneOf):
+        values = sorted(condition.values)
+        return {"question": condition.question, **({"equals": values[0]} if len(values) == 1 else {"one_of": values})}
+    if isinstance(condition, Includes):
+        return {"question": condition.question, "includes": condition.value}
+    if isinstance(condition, Compare):
+        return {"question": condition.question, condition.test: condition.bound}
+    if isinstance(condition, Answered):
+        return {"question": condition.question, "answered": condition.expected}
+    raise TypeError(f"not a condition: {condition!r}")

@@ -25,6 +25,8 @@ DEFAULTS: Mapping[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_REFRESH_EACH_REQUEST": True,
     "WTF_CSRF_TIME_LIMIT": 2 * 60 * 60,
+    "STAFF_MODE": True,  # the front-desk call screen at /staff
+    "CORS_ORIGINS": (),  # origins that may call the API from a browser
 }
 
 
@@ -41,6 +43,10 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
         settings["FRAME_ANCESTORS"] = env["TRIAGE_FRAME_ANCESTORS"]
     if "TRIAGE_HTTPS" in env:
         settings["HTTPS"] = _flag("TRIAGE_HTTPS", env["TRIAGE_HTTPS"])
+    if "TRIAGE_STAFF_MODE" in env:
+        settings["STAFF_MODE"] = _flag("TRIAGE_STAFF_MODE", env["TRIAGE_STAFF_MODE"])
+    if env.get("TRIAGE_CORS_ORIGINS"):
+        settings["CORS_ORIGINS"] = tuple(o.strip() for o in env["TRIAGE_CORS_ORIGINS"].split(",") if o.strip())
     for name, key in (
         ("TRIAGE_SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES"),
         ("TRIAGE_MAX_BODY_BYTES", "MAX_CONTENT_LENGTH"),

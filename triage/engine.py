@@ -127,10 +127,11 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object]) -> Assessment:
 def check_answers(
     rulebook: Rulebook, answers: Mapping[str, object]
 ) -> tuple[dict[str, Answer], tuple[FieldError, ...]]:
-    """Normalise the answers to the questions that apply, and list what is wrong with the others.
+    """Normalise the answers to the questions that apply, and list what is wrong with them.
 
-    Answers to follow-ups whose condition is false are dropped. Missing answers are not errors
-    here: whether they are depends on the whole assessment (see `assess`).
+    Every answer given must be valid for its question. A valid answer to a follow-up whose condition
+    is false is dropped. Missing answers are not errors here: whether they are depends on the whole
+    assessment (see `assess`).
     """
     errors: list[FieldError] = [
         FieldError(str(key), "unknown_question", rulebook.meta.messages["unknown_question"])
@@ -140,19 +141,23 @@ def check_answers(
     clean: dict[str, Answer] = {}
     for question in rulebook.questions:
         raw = answers.get(question.id)
-        if not _asked(question, clean) or is_blank(raw):
+        if is_blank(question, raw):
             continue
         value, error = parse_answer(question, raw)
         if error:
             errors.append(error)
-        elif value is not None:
+        elif value is not None and _asked(question, clean):
             clean[question.id] = value
     return clean, tuple(errors)
 
 
-def is_blank(raw: object) -> bool:
-    """No answer: nothing, an empty or all-space string, or an empty list."""
-    return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
+def is_blank(question: Question, raw: object) -> bool:
+    """No answer: null; for a number, an empty or all-space string; for multiple choice, an empty list."""
+    if question.kind == "number":
+        return raw is None or (isinstance(raw, str) and not raw.strip())
+    if question.kind == "multi":
+        return raw is None or raw == []
+    return raw is None
 
 
 def _asked(question: Question, answers: Mapping[str, Answer]) -> bool:
@@ -170,10 +175,12 @@ def parse_answer(question: Question, raw: object) -> tuple[Answer | None, FieldE
             return None, FieldError(question.id, "out_of_range", question.range_error or question.error)
         return number, None
     if question.kind == "multi":
-        chosen = [raw] if isinstance(raw, str) else raw
-        if not isinstance(chosen, list | tuple | set | frozenset) or not all(
-            isinstance(v, str) and v in question.values for v in chosen
-        ):
+        if isinstance(raw, frozenset | set):
+            raw = sorted(raw)
+        chosen = list(raw) if isinstance(raw, list | tuple) else None
+        if chosen is None or not all(isinstance(v, str) and v in question.values for v in chosen):
+            return None, FieldError(question.id, "invalid_choice", question.error)
+        if len(set(chosen)) != len(chosen):
             return None, FieldError(question.id, "invalid_choice", question.error)
         return frozenset(chosen), None
     if not isinstance(raw, str) or raw not in question.values:

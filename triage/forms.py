@@ -28,7 +28,7 @@ class AnswerCheck:
 
     def __call__(self, form: SectionForm, field: Field) -> None:
         raw = field.data
-        if is_blank(raw):
+        if is_blank(self.question, raw):
             if self.question.required:
                 form.missing.add(self.question.id)
                 raise StopValidation(self.question.error)

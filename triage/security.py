@@ -42,8 +42,8 @@ def add_headers(response: Response) -> Response:
     headers["Permissions-Policy"] = PERMISSIONS
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    if response.mimetype == "text/html":
-        # Answers show on these pages: keep them out of shared caches and the back-forward history.
+    if response.mimetype in ("text/html", "text/plain", "application/json"):
+        # Answers show on pages and in API answers: keep them out of shared caches and browser history.
         headers["Cache-Control"] = "no-store"
     if config["HTTPS"]:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

@@ -8,12 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_wtf import FlaskForm
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
-from triage import journey
+from triage import api, journey
 from triage.conditions import Answer
 from triage.engine import AnswerError, assess, check_answers
 from triage.forms import SectionForm, stored_values
@@ -25,7 +36,7 @@ bp = Blueprint("visitor", __name__)
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.context_processor(lambda: {"book": rulebook()})
-    for code in (400, 404, 405, 413, 500):
+    for code in (400, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)
 
 
@@ -148,7 +159,13 @@ def out_of_order(answers: Mapping[str, Answer]) -> tuple[str, int]:
     return render_template("problem.html", kind=kind, step_url=step_url(step), restart=None), 409
 
 
-def error_page(error: Exception) -> tuple[str, int]:
+def error_page(error: Exception) -> Response:
     code = error.code if isinstance(error, HTTPException) and error.code else 500
-    back = request.path if code == 413 and request.path.startswith("/questions/") else None
-    return render_template("error.html", code=code, back_url=back), code
+    if api.is_api_request():
+        response = api.error_response(code)
+    else:
+        back = request.path if code == 413 and request.path.startswith("/questions/") else None
+        response = make_response(render_template("error.html", code=code, back_url=back), code)
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))  # required with 405 (RFC 9110)
+    return response

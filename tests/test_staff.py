@@ -1,0 +1,97 @@
+"""Front-desk call mode through the test client: one screen, staff wording, script and summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from webpages import check_page, parse
+
+from triage import create_app
+from triage.rulebook import Rulebook
+
+CALL = {
+    "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "breathlessness": "exertion",
+    "morning_headaches": "no", "swallowing": "no", "choking_episodes": "no", "speech": "no", "weakness": "yes",
+    "weakness_where": ["hands", "arms"], "weakness_side": "one_side", "weakness_course": "worse_over_weeks_months",
+    "trouble_walking": "no", "dropping_objects": "yes", "weight_loss": "none", "twitching": "yes", "cramps": "no",
+    "numbness": "no", "family_history": "no", "age": "",
+}  # fmt: skip
+
+
+def post_call(client: Any, answers: dict[str, Any], *, token: bool = True) -> Any:
+    data = dict(answers)
+    if token:
+        data["csrf_token"] = parse(client.get("/staff")).find("input", attrs={"name": "csrf_token"})["value"]
+    return client.post("/staff", data=data)
+
+
+def test_call_screen_has_every_question_in_staff_words_in_order(client: Any, rulebook: Rulebook) -> None:
+    soup = check_page(client.get("/staff"), rulebook)
+    prompts = [tag.get_text(strip=True) for tag in soup.select(".legend, .label")]
+    assert prompts == [q.staff for q in rulebook.questions]
+    assert soup.find(id="breathing_now").has_attr("autofocus")
+    assert [tag["data-key"] for tag in soup.select("input[name=speech]")] == ["y", "n"]
+    assert [tag["data-key"] for tag in soup.select("input[name=breathlessness]")] == ["1", "2", "3", "4"]
+    script = soup.find(id="emergency-script")
+    assert script.has_attr("hidden") and rulebook.top_level.staff_script in script.get_text()
+
+
+def test_a_full_call_gives_the_script_and_a_summary_with_every_answer(client: Any, rulebook: Rulebook) -> None:
+    response = post_call(client, CALL)
+    assert response.status_code == 200
+    soup = check_page(response, rulebook)
+    assert soup.h1.get_text(strip=True) == "Contact a doctor today"
+    script = " ".join(soup.select_one("ol.script").get_text(" ").split())
+    level = rulebook.level_by_id["urgent"]
+    for text in (level.staff_script, level.action, level.timeframe, level.safety_net, rulebook.meta.disclaimer):
+        assert text in script
+    summary = soup.find(id="call-summary").get_text()
+    assert "Date and time: 20" in summary and "Level: urgent (Contact a doctor today)" in summary
+    assert "- [urgent] weakness_weeks_months: You said your weakness is getting worse over weeks or months." in summary
+    for qid, value in CALL.items():
+        shown = (
+            ", ".join(v for v in ("arms", "hands") if v in value) if isinstance(value, list) else value or "not given"
+        )
+        assert f"\n{qid}: {shown}\n" in summary
+    assert f"Rule book: {rulebook.meta.version}, reviewed on {rulebook.meta.reviewed_on}" in summary
+    assert rulebook.meta.disclaimer in summary
+    with client.session_transaction() as session:
+        assert "answers" not in session  # nothing is kept
+
+
+def test_the_first_emergency_answer_ends_the_call(client: Any, rulebook: Rulebook) -> None:
+    response = post_call(client, {"breathing_now": "no", "choking_now": "yes"})
+    soup = check_page(response, rulebook)
+    assert soup.h1.get_text(strip=True) == "Call 911 now"
+    summary = soup.find(id="call-summary").get_text()
+    assert "choking_now: yes" in summary and "speech: not asked" in summary
+
+
+def test_a_missing_answer_keeps_the_others(client: Any, rulebook: Rulebook) -> None:
+    response = post_call(client, {k: v for k, v in CALL.items() if k != "cramps"})
+    assert response.status_code == 200
+    soup = check_page(response, rulebook)
+    assert [a["href"] for a in soup.select(".error-summary a")] == ["#cramps"]
+    assert soup.find("input", attrs={"name": "weakness_course", "checked": True})["value"] == "worse_over_weeks_months"
+
+
+def test_tampering_is_a_400(client: Any, rulebook: Rulebook) -> None:
+    assert post_call(client, CALL | {"speech": "slurry"}).status_code == 400
+    assert post_call(client, CALL | {"notes": "hello"}).status_code == 400
+    response = post_call(client, CALL, token=False)
+    assert response.status_code == 400
+    assert "open for a long time" in check_page(response, rulebook).select_one(".error-summary").get_text()
+
+
+def test_staff_mode_can_be_turned_off() -> None:
+    client = create_app({"SECRET_KEY": "x", "STAFF_MODE": False}).test_client()
+    assert client.get("/staff").status_code == 404
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("value", ["true", "false"])
+def test_staff_mode_setting_from_the_environment(value: str) -> None:
+    from triage.config import settings_from_env
+
+    assert settings_from_env({"TRIAGE_STAFF_MODE": value})["STAFF_MODE"] is (value == "true")

@@ -1,0 +1,148 @@
+"""The JSON API (`/api/v1`): the questionnaire and assessments, for widgets and call-centre systems.
+
+No cookies and no CSRF token: requests carry JSON only and nothing is stored. Every error has the
+same shape as the command line's: {"errors": [{"field", "code", "message"}]}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+from triage.conditions import describe
+from triage.engine import AnswerError, assess
+from triage.openapi import openapi_document
+from triage.rulebook import Question, Rulebook
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# What each HTTP error means to an API client; the texts are part of the documented API.
+MESSAGES = {
+    400: ("bad_request", "The request body is not valid JSON."),
+    404: ("not_found", "There is no such API endpoint."),
+    405: ("method_not_allowed", "This endpoint does not accept that method."),
+    413: ("too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "Send the request body as JSON, with Content-Type: application/json."),
+    429: ("too_many_requests", "Too many requests. Try again later."),
+    500: ("server_error", "Something went wrong on our side. Try again later."),
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.after_request(add_cors_headers)
+
+
+def rulebook() -> Rulebook:
+    return current_app.extensions["triage"]["rulebook"]  # type: ignore[no-any-return]
+
+
+def error_response(
+    status: int, field: str | None = None, code: str | None = None, message: str | None = None
+) -> Response:
+    default_code, default_message = MESSAGES.get(status, MESSAGES[500])
+    body = {"errors": [{"field": field, "code": code or default_code, "message": message or default_message}]}
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(bp.url_prefix or "/api/")
+
+
+@bp.get("/questionnaire")
+def questionnaire() -> Response:
+    book = rulebook()
+    meta = book.meta
+    return jsonify(
+        {
+            "rulebook": {
+                "title": meta.title,
+                "version": meta.version,
+                "reviewed_on": meta.reviewed_on,
+                "emergency_number": meta.emergency_number,
+                "disclaimer": meta.disclaimer,
+            },
+            "levels": [
+                {
+                    "id": level.id,
+                    "title": level.title,
+                    "action": level.action,
+                    "timeframe": level.timeframe,
+                    "message": level.visitor,
+                    "staff_script": level.staff_script,
+                    "safety_net": level.safety_net,
+                }
+                for level in book.levels
+            ],
+            "sections": [
+                {
+                    "id": section.id,
+                    "title": section.title,
+                    "intro": section.intro,
+                    "questions": [question_json(q) for q in section.questions],
+                }
+                for section in book.sections
+            ],
+        }
+    )
+
+
+def question_json(question: Question) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": question.id,
+        "type": question.kind,
+        "text": question.text,
+        "hint": question.hint,
+        "staff": question.staff,
+        "required": question.required,
+        "ask_when": describe(question.ask_when) if question.ask_when else None,
+    }
+    if question.kind == "number":
+        data |= {"minimum": question.minimum, "maximum": question.maximum}
+    else:
+        data["options"] = [{"value": o.value, "label": o.label} for o in question.options]
+    return data
+
+
+@bp.post("/assessments")
+def assessments() -> Response:
+    if request.mimetype != "application/json":
+        return error_response(415)
+    body = request.get_json(silent=True)
+    if body is None:
+        return error_response(400)
+    if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
+        return error_response(
+            422, "answers", "not_an_object", 'Send {"answers": {...}}: an object of answers by question id.'
+        )
+    unknown = sorted(set(body) - {"answers"})
+    if unknown:
+        return error_response(422, unknown[0], "unknown_field", 'The body may only hold "answers".')
+    try:
+        assessment = assess(rulebook(), body["answers"])
+    except AnswerError as invalid:
+        response = jsonify(invalid.to_dict())
+        response.status_code = 422
+        return response
+    return jsonify(assessment.to_dict())
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(rulebook()))
+
+
+def add_cors_headers(response: Response) -> Response:
+    """CORS for the API only, and only for the configured origins (none by default)."""
+    origin = request.headers.get("Origin")
+    allowed = current_app.config["CORS_ORIGINS"]
+    if is_api_request() and origin and origin in allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+        response.vary.add("Origin")
+    return response

@@ -1,0 +1,248 @@
+"""The OpenAPI 3.1 description of the JSON API, built from the rule book so it always matches it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from triage.rulebook import Question, Rulebook
+
+JSON = "application/json"
+
+
+def _answer_schema(question: Question) -> dict[str, Any]:
+    """An answer as the engine accepts it. null (and an empty list or blank number) means not answered."""
+    described = {"description": question.text}
+    if question.kind == "multi":
+        items = {"type": "string", "enum": list(question.values)}
+        return {**described, "type": ["array", "null"], "items": items, "uniqueItems": True}
+    if question.kind == "number":
+        return {
+            **described,
+            "oneOf": [
+                {"type": "integer", "minimum": question.minimum, "maximum": question.maximum},
+                {"type": "string", "pattern": r"^\s*([0-9]{1,4})?\s*$", "description": "digits, as a form sends them"},
+                {"type": "null"},
+            ],
+        }
+    return {**described, "enum": [*question.values, None]}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": {"$ref": "#/components/schemas/Errors"}}}}
+
+
+def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
+    meta = rulebook.meta
+    levels = [level.id for level in rulebook.levels]
+    text = {"type": "string"}
+    question = {
+        "type": "object",
+        "required": ["id", "type", "text", "staff", "required", "ask_when"],
+        "properties": {
+            "id": text,
+            "type": {"type": "string", "enum": ["yes_no", "choice", "multi", "number"]},
+            "text": text,
+            "hint": {"type": ["string", "null"]},
+            "staff": text,
+            "required": {"type": "boolean"},
+            "ask_when": {
+                "type": ["object", "null"],
+                "description": "When the question is asked, in the rule book's condition language (see README).",
+            },
+            "options": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["value", "label"],
+                    "properties": {"value": text, "label": text},
+                },
+            },
+            "minimum": {"type": "integer"},
+            "maximum": {"type": "integer"},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{meta.title} API",
+            "version": "1.0.0",
+            "description": (
+                "How urgently to get medical evaluation, from answers about breathing, swallowing, speech, "
+                f"weakness and weight loss. Never a diagnosis. Rule book {meta.version}. {meta.disclaimer}"
+            ),
+        },
+        "paths": {
+            "/api/v1/questionnaire": {
+                "get": {
+                    "operationId": "getQuestionnaire",
+                    "summary": "The questions, options, follow-up conditions, sections and levels",
+                    "responses": {
+                        "200": {
+                            "description": "The questionnaire",
+                            "content": {JSON: {"schema": {"$ref": "#/components/schemas/Questionnaire"}}},
+                        },
+                        "429": _error("Too many requests"),
+                    },
+                }
+            },
+            "/api/v1/assessments": {
+                "post": {
+                    "operationId": "createAssessment",
+                    "summary": "Assess a set of answers",
+                    "description": (
+                        "Every question that is asked is required, except age. Follow-ups are asked only when "
+                        "their ask_when holds, and ignored otherwise. When the answers given already reach the "
+                        "emergency level, missing answers are not an error (complete is false)."
+                    ),
+                    "requestBody": {
+                        "required": True,
+                        "content": {JSON: {"schema": {"$ref": "#/components/schemas/AssessmentRequest"}}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The assessment",
+                            "content": {JSON: {"schema": {"$ref": "#/components/schemas/Assessment"}}},
+                        },
+                        "400": _error("The body is not valid JSON"),
+                        "413": _error("The body is too large"),
+                        "415": _error("The body is not JSON"),
+                        "422": _error("The answers are not valid: one error per field"),
+                        "429": _error("Too many requests"),
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Answers": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {q.id: _answer_schema(q) for q in rulebook.questions},
+                },
+                "AssessmentRequest": {
+                    "type": "object",
+                    "required": ["answers"],
+                    "additionalProperties": False,
+                    "properties": {"answers": {"$ref": "#/components/schemas/Answers"}},
+                },
+                "Assessment": {
+                    "type": "object",
+                    "required": [
+                        "level",
+                        "title",
+                        "action",
+                        "timeframe",
+                        "message",
+                        "staff_script",
+                        "safety_net",
+                        "reasons",
+                        "complete",
+                        "answers",
+                        "disclaimer",
+                        "rulebook",
+                    ],
+                    "properties": {
+                        "level": {"type": "string", "enum": levels},
+                        "title": text,
+                        "action": text,
+                        "timeframe": text,
+                        "message": text,
+                        "staff_script": text,
+                        "safety_net": text,
+                        "reasons": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["rule", "level", "text", "advice", "source"],
+                                "properties": {
+                                    "rule": text,
+                                    "level": {"type": "string", "enum": levels},
+                                    "text": text,
+                                    "advice": {"type": ["string", "null"]},
+                                    "source": {"type": "array", "items": text},
+                                },
+                            },
+                        },
+                        "complete": {"type": "boolean"},
+                        "answers": {"type": "object"},
+                        "disclaimer": text,
+                        "rulebook": {"$ref": "#/components/schemas/RulebookInfo"},
+                    },
+                },
+                "RulebookInfo": {
+                    "type": "object",
+                    "required": ["title", "version", "reviewed_on"],
+                    "properties": {"title": text, "version": text, "reviewed_on": text},
+                },
+                "Questionnaire": {
+                    "type": "object",
+                    "required": ["rulebook", "levels", "sections"],
+                    "properties": {
+                        "rulebook": {
+                            "type": "object",
+                            "required": ["title", "version", "reviewed_on", "emergency_number", "disclaimer"],
+                            "properties": {
+                                "title": text,
+                                "version": text,
+                                "reviewed_on": text,
+                                "emergency_number": text,
+                                "disclaimer": text,
+                            },
+                        },
+                        "levels": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": [
+                                    "id",
+                                    "title",
+                                    "action",
+                                    "timeframe",
+                                    "message",
+                                    "staff_script",
+                                    "safety_net",
+                                ],
+                                "properties": {
+                                    "id": {"type": "string", "enum": levels},
+                                    "title": text,
+                                    "action": text,
+                                    "timeframe": text,
+                                    "message": text,
+                                    "staff_script": text,
+                                    "safety_net": text,
+                                },
+                            },
+                        },
+                        "sections": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["id", "title", "questions"],
+                                "properties": {
+                                    "id": text,
+                                    "title": text,
+                                    "intro": {"type": ["string", "null"]},
+                                    "questions": {"type": "array", "items": question},
+                                },
+                            },
+                        },
+                    },
+                },
+                "Errors": {
+                    "type": "object",
+                    "required": ["errors"],
+                    "properties": {
+                        "errors": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "required": ["field", "code", "message"],
+                                "properties": {"field": {"type": ["string", "null"]}, "code": text, "message": text},
+                            },
+                        }
+                    },
+                },
+            }
+        },
+    }
