@@ -76,13 +76,16 @@
     form.addEventListener("keydown", function (event) {
       var input = event.target;
       if (!input.matches || !input.matches("input[data-key]")) return;
+      var field = input.closest(".field");
       if (event.key === "Enter") {
         event.preventDefault();
-        form.requestSubmit();
+        var following = visibleFields()[visibleFields().indexOf(field) + 1];
+        // In a question with several answers, Enter moves on; elsewhere it asks for the advice.
+        if (input.type === "checkbox" && following) focusField(following);
+        else form.requestSubmit();
         return;
       }
       if (event.ctrlKey || event.metaKey || event.altKey) return;
-      var field = input.closest(".field");
       var choice = field.querySelector('input[data-key="' + event.key.toLowerCase() + '"]');
       if (!choice) return;
       event.preventDefault();

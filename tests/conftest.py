@@ -11,6 +11,8 @@ from casefiles import REPORT, Case, CaseFileError, check_case, default_rulebook,
 
 from triage.rulebook import Rulebook
 
+pytest_plugins = ["browser_support"]
+
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
     if file_path.suffix == ".yaml" and file_path.parent.name == "cases":
