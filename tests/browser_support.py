@@ -44,7 +44,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def base_url() -> Iterator[str]:
-    app = create_app({"SECRET_KEY": "browser-test-secret"})
+    # Many complete runs come from one address in a few seconds: rate limits would get in the way.
+    app = create_app({"SECRET_KEY": "browser-test-secret", "RATE_LIMIT": "off"})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from triage import api, config, security, staff, views
+from triage import api, config, limits, security, staff, views
 from triage.forms import build_forms
 from triage.rulebook import load_rulebook
 
@@ -55,4 +55,5 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     api.init_app(app)
     if app.config["STAFF_MODE"]:
         staff.init_app(app)
+    limits.init_app(app)
     return app

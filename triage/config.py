@@ -26,6 +26,9 @@ DEFAULTS: Mapping[str, Any] = {
     "SESSION_REFRESH_EACH_REQUEST": True,
     "WTF_CSRF_TIME_LIMIT": 2 * 60 * 60,
     "STAFF_MODE": True,  # the front-desk call screen at /staff
+    "RATE_LIMIT": "120 per minute",  # per client address, on form posts and the API; "off" to turn off
+    "RATE_LIMIT_STORAGE": "memory://",  # e.g. redis://host:6379 to share counts between workers
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-For is believed
     "CORS_ORIGINS": (),  # origins that may call the API from a browser
 }
 
@@ -45,6 +48,12 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
         settings["HTTPS"] = _flag("TRIAGE_HTTPS", env["TRIAGE_HTTPS"])
     if "TRIAGE_STAFF_MODE" in env:
         settings["STAFF_MODE"] = _flag("TRIAGE_STAFF_MODE", env["TRIAGE_STAFF_MODE"])
+    if env.get("TRIAGE_RATE_LIMIT"):
+        settings["RATE_LIMIT"] = _rate_limit(env["TRIAGE_RATE_LIMIT"])
+    if env.get("TRIAGE_RATE_LIMIT_STORAGE"):
+        settings["RATE_LIMIT_STORAGE"] = env["TRIAGE_RATE_LIMIT_STORAGE"]
+    if env.get("TRIAGE_TRUSTED_PROXIES"):
+        settings["TRUSTED_PROXIES"] = _whole_number("TRIAGE_TRUSTED_PROXIES", env["TRIAGE_TRUSTED_PROXIES"], minimum=0)
     if env.get("TRIAGE_CORS_ORIGINS"):
         settings["CORS_ORIGINS"] = tuple(o.strip() for o in env["TRIAGE_CORS_ORIGINS"].split(",") if o.strip())
     for name, key in (
@@ -91,7 +100,20 @@ def _flag(name: str, value: str) -> bool:
     raise ConfigError(f"{name} must be true or false, not {value!r}")
 
 
-def _whole_number(name: str, value: str) -> int:
-    if not value.strip().isdigit() or int(value) < 1:
-        raise ConfigError(f"{name} must be a whole number above 0, not {value!r}")
+def _whole_number(name: str, value: str, minimum: int = 1) -> int:
+    if not value.strip().isdigit() or int(value) < minimum:
+        raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
     return int(value)
+
+
+def _rate_limit(value: str) -> str:
+    """'off', or a limit like '60 per minute' or '10/second;500/hour' (checked by Flask-Limiter's parser)."""
+    from limits import parse_many
+
+    if value.strip().lower() == "off":
+        return "off"
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"TRIAGE_RATE_LIMIT must be 'off' or a limit like '60 per minute', not {value!r}") from None
+    return value

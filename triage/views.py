@@ -6,6 +6,8 @@ time and is cleared by "start again". They never go into a URL or a log line.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Mapping
 
 from flask import (
@@ -13,6 +15,7 @@ from flask import (
     Flask,
     abort,
     current_app,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -40,6 +43,12 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, error_page)
 
 
+def retry_after() -> int | None:
+    """Seconds until the rate limit that was hit lets this client in again."""
+    current = current_app.extensions["triage"]["limiter"].current_limit
+    return max(1, math.ceil(current.reset_at - time.time())) if current else None
+
+
 def rulebook() -> Rulebook:
     return current_app.extensions["triage"]["rulebook"]  # type: ignore[no-any-return]
 
@@ -64,6 +73,13 @@ def step_url(step: str) -> str:
 
 class StartAgainForm(FlaskForm):
     pass
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """For load balancers and monitors: the app is up, with the rule book it runs."""
+    meta = rulebook().meta
+    return jsonify({"status": "ok", "rulebook": {"version": meta.version, "reviewed_on": meta.reviewed_on}})
 
 
 @bp.get("/")
@@ -161,11 +177,13 @@ def out_of_order(answers: Mapping[str, Answer]) -> tuple[str, int]:
 
 def error_page(error: Exception) -> Response:
     code = error.code if isinstance(error, HTTPException) and error.code else 500
+    wait = retry_after() if code == 429 else None
     if api.is_api_request():
-        response = api.error_response(code)
+        message = f"Too many requests. Try again in {wait} seconds." if wait else None
+        response = api.error_response(code, message=message)
     else:
-        back = request.path if code == 413 and request.path.startswith("/questions/") else None
-        response = make_response(render_template("error.html", code=code, back_url=back), code)
+        back = request.path if code in (413, 429) and request.path.startswith(("/questions/", "/staff")) else None
+        response = make_response(render_template("error.html", code=code, back_url=back, wait=wait), code)
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         response.headers["Allow"] = ", ".join(sorted(error.valid_methods))  # required with 405 (RFC 9110)
     return response

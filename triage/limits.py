@@ -1,0 +1,41 @@
+"""Rate limits on form posts and the API, per client address (Flask-Limiter).
+
+Generous by default, configurable, or off. Counters live in memory unless a storage URI (such as
+redis://) is set, which several workers or instances need in order to share one count. Behind a
+reverse proxy the client address comes from X-Forwarded-For only for the configured number of
+trusted proxies.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+FORM_POSTS = ("visitor.section", "visitor.start_again", "staff.call")
+
+
+def init_app(app: Flask) -> None:
+    """Call after every blueprint is registered: the limits wrap the views that exist."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+    rate = app.config["RATE_LIMIT"]
+    # One limiter per app, so that two apps in one process never share counters.
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        enabled=rate != "off",
+        storage_uri=app.config["RATE_LIMIT_STORAGE"],
+        headers_enabled=True,
+        default_limits=[],
+    )
+    app.extensions["triage"]["limiter"] = limiter
+    if rate == "off":
+        return
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint in FORM_POSTS:
+            app.view_functions[endpoint] = limiter.limit(rate, methods=["POST"])(view)  # type: ignore[assignment]
+        elif endpoint.startswith("api."):
+            app.view_functions[endpoint] = limiter.limit(rate)(view)  # type: ignore[assignment]
