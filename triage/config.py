@@ -23,7 +23,8 @@ DEFAULTS: Mapping[str, Any] = {
     "SESSION_COOKIE_NAME": "triage_session",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_REFRESH_EACH_REQUEST": True,
+    # The idle time runs from the last answer saved: reading a page does not re-sign the cookie.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "WTF_CSRF_TIME_LIMIT": 2 * 60 * 60,
     "STAFF_MODE": True,  # the front-desk call screen at /staff
     "RATE_LIMIT": "120 per minute",  # per client address, on form posts and the API; "off" to turn off

@@ -70,7 +70,7 @@ def previous_step(rulebook: Rulebook, step: str) -> str | None:
 class Reveal:
     """How a follow-up shows on a page: under which question, and for which of its answers."""
 
-    trigger: str
+    trigger: Question
     values: frozenset[str] | None  # None: the condition is not a simple "one of", keep it shown
 
 
@@ -97,7 +97,6 @@ def page_layout(
             continue
         condition = question.ask_when
         simple = isinstance(condition, OneOf) and depends == {local[-1]}
-        layout.append(
-            (question, Reveal(local[-1], condition.values if isinstance(condition, OneOf) and simple else None))
-        )
+        values = condition.values if isinstance(condition, OneOf) and simple else None
+        layout.append((question, Reveal(rulebook.question_by_id[local[-1]], values)))
     return layout

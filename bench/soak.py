@@ -1,0 +1,150 @@
+"""Load and soak: mixed traffic at 64 concurrent connections against the production server.
+
+    .venv/bin/python bench/soak.py [--seconds 60] [--connections 64]
+
+Each connection is a thread with its own keep-alive HTTP connection, sending a mix of normal and
+deliberately malformed requests and checking each response against the status it must get.
+Passes only with zero socket errors, zero 5xx, every request answered as expected, and the server
+still answering normally afterwards. Rate limits are off for the run: 64 connections from one
+address would otherwise be limited, which tests/test_limits.py covers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from serving import triage_server, worker_memory_mb
+
+QUIET = {
+    "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "breathlessness": "none",
+    "morning_headaches": "no", "swallowing": "no", "choking_episodes": "no", "speech": "yes", "weakness": "no",
+    "trouble_walking": "no", "dropping_objects": "no", "weight_loss": "none", "twitching": "no", "cramps": "no",
+    "numbness": "no", "family_history": "no",
+}  # fmt: skip
+JSON = {"Content-Type": "application/json"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+# (name, method, path, body, headers, expected status)
+MIX: list[tuple[str, str, str, bytes | None, dict[str, str], int]] = [
+    ("start page", "GET", "/", None, {}, 200),
+    ("question page", "GET", "/questions/emergency", None, {}, 200),
+    ("call screen", "GET", "/staff", None, {}, 200),
+    ("questionnaire", "GET", "/api/v1/questionnaire", None, {}, 200),
+    ("assessment", "POST", "/api/v1/assessments", json.dumps({"answers": QUIET}).encode(), JSON, 200),
+    ("emergency assessment", "POST", "/api/v1/assessments", b'{"answers": {"choking_now": "yes"}}', JSON, 200),
+    ("health", "GET", "/healthz", None, {}, 200),
+    ("malformed JSON", "POST", "/api/v1/assessments", b'{"answers": {', JSON, 400),
+    ("not JSON", "POST", "/api/v1/assessments", b"answers=yes", FORM, 415),
+    ("invalid answers", "POST", "/api/v1/assessments", b'{"answers": {"speech": "perhaps"}}', JSON, 422),
+    ("unknown path", "GET", "/api/v1/diagnosis", None, {}, 404),
+    ("wrong method", "DELETE", "/api/v1/assessments", None, {}, 405),
+    ("form without CSRF token", "POST", "/questions/emergency", b"breathing_now=no", FORM, 400),
+    ("tampered option", "POST", "/staff", b"speech=slurry", FORM, 400),
+    ("oversized body", "POST", "/api/v1/assessments", b'{"answers": {}, "x": "' + b"x" * 40_000 + b'"}', JSON, 413),
+]
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.statuses: Counter[tuple[str, int]] = Counter()
+        self.wrong: Counter[tuple[str, int]] = Counter()
+        self.socket_errors: Counter[str] = Counter()
+
+    def record(self, name: str, status: int, expected: int) -> None:
+        with self.lock:
+            self.statuses[(name, status)] += 1
+            if status != expected:
+                self.wrong[(name, status)] += 1
+
+    def error(self, name: str, error: Exception) -> None:
+        with self.lock:
+            self.socket_errors[f"{name}: {type(error).__name__}"] += 1
+
+
+def connection_loop(host: str, port: int, stop: float, offset: int, tally: Tally) -> None:
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    for name, method, path, body, headers, expected in itertools.islice(itertools.cycle(MIX), offset, None):
+        if time.monotonic() >= stop:
+            break
+        close = name == "oversized body"  # the server answers before reading it all, then closes
+        try:
+            connection.request(
+                method, path, body=body, headers={**headers, **({"Connection": "close"} if close else {})}
+            )
+            response = connection.getresponse()
+            response.read()
+            tally.record(name, response.status, expected)
+            if close or response.getheader("Connection", "").lower() == "close":
+                connection.close()
+                connection = http.client.HTTPConnection(host, port, timeout=30)
+        except (OSError, http.client.HTTPException) as error:
+            tally.error(name, error)
+            connection.close()
+            connection = http.client.HTTPConnection(host, port, timeout=30)
+    connection.close()
+
+
+def still_answers(host: str, port: int) -> bool:
+    connection = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        connection.request("POST", "/api/v1/assessments", body=json.dumps({"answers": QUIET}), headers=JSON)
+        response = connection.getresponse()
+        ok = response.status == 200 and json.loads(response.read())["level"] == "urgent"
+        connection.request("GET", "/")
+        page = connection.getresponse()
+        return ok and page.status == 200 and b"Check how soon to see a doctor" in page.read()
+    finally:
+        connection.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    with triage_server(workers=args.workers, TRIAGE_RATE_LIMIT="off") as (base, server):
+        host, port = "127.0.0.1", int(base.rsplit(":", 1)[1])
+        tally = Tally()
+        started = time.monotonic()
+        stop = started + args.seconds
+        threads = [
+            threading.Thread(target=connection_loop, args=(host, port, stop, i, tally)) for i in range(args.connections)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+        answering = still_answers(host, port)
+        memory = worker_memory_mb(server.pid)
+
+    total = sum(tally.statuses.values())
+    server_errors = sum(n for (_, status), n in tally.statuses.items() if status >= 500)
+    print(f"soak: {total} requests in {elapsed:.1f} s ({total / elapsed:.0f}/s) at {args.connections} connections")
+    for name, *_rest, expected in MIX:
+        got = {status: n for (kind, status), n in tally.statuses.items() if kind == name}
+        print(f"  {name:<26} expected {expected}: {dict(sorted(got.items()))}")
+    print(f"  socket errors: {sum(tally.socket_errors.values())} {dict(tally.socket_errors)}")
+    print(f"  5xx responses: {server_errors}")
+    print(f"  unexpected statuses: {sum(tally.wrong.values())} {dict(tally.wrong)}")
+    print(f"  still answering normally afterwards: {answering}")
+    print(f"  worker memory (MB): {', '.join(f'{m:.0f}' for m in memory)}")
+    passed = total > 0 and not tally.socket_errors and not server_errors and not tally.wrong and answering
+    print("soak: PASS" if passed else "soak: FAIL")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,181 @@
+"""HTTP benchmark: the app as the README runs it, against a bare Flask baseline, in the same run.
+
+    .venv/bin/python bench/throughput.py [--seconds 10] [--rounds 3] [--connections 32] [--workers 2]
+
+Both run under gunicorn with the same worker count on 127.0.0.1 and are driven by wrk, app and
+baseline alternating, each run bounded by --seconds. For each request it prints requests per
+second, median and 99th-percentile latency, and the ratio of the app's throughput to the baseline's
+(the baseline serves a page of exactly the same size, or a bare JSON endpoint). It also prints each
+app worker's resident memory. Targets: every ratio at least 0.8, memory at most 80 MB per worker.
+Needs wrk (Debian: apt-get install wrk). Rate limits are off: the load comes from one address.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from serving import BIN, SECRET, free_port, running, triage_server, worker_memory_mb
+
+ANSWERS = {
+    "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "breathlessness": "exertion",
+    "morning_headaches": "no", "swallowing": "no", "choking_episodes": "no", "speech": "no", "weakness": "no",
+    "trouble_walking": "yes", "dropping_objects": "no", "weight_loss": "none", "twitching": "yes", "cramps": "no",
+    "numbness": "no", "family_history": "no",
+}  # fmt: skip
+TARGET_RATIO, TARGET_MB = 0.8, 80
+
+
+@dataclass
+class Run:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def session_cookie() -> str:
+    """A session cookie holding a complete set of answers, signed with the server's key."""
+    from triage import create_app
+
+    app = create_app({"SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": False, "RATE_LIMIT": "off"})
+    client = app.test_client()
+    sections = {s.id: [q.id for q in s.questions] for s in app.extensions["triage"]["rulebook"].sections}
+    for section, ids in sections.items():
+        response = client.post(f"/questions/{section}", data={k: v for k, v in ANSWERS.items() if k in ids})
+        assert response.status_code == 303, (section, response.status_code)
+    cookie = client.get_cookie("triage_session")
+    assert cookie is not None
+    return f"triage_session={cookie.value}"
+
+
+def size_of(url: str, cookie: str | None = None) -> int:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request) as response:
+        return len(response.read())
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None, cookie: str | None = None) -> Run:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.M))
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return Run(
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        p50_ms=_ms(latency["50"]),
+        p99_ms=_ms(latency["99"]),
+        errors=errors + (int(non_2xx.group(1)) if non_2xx else 0),
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("bench/throughput.py needs wrk: apt-get install wrk", file=sys.stderr)
+        return 2
+
+    cookie = session_cookie()
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        triage_server(args.workers, TRIAGE_RATE_LIMIT="off") as (app, server),
+    ):
+        post = Path(scratch) / "post.lua"
+        body = json.dumps({"answers": ANSWERS})
+        post.write_text(
+            f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\nwrk.headers["Content-Type"] = "application/json"\n'
+        )
+        with urllib.request.urlopen(
+            urllib.request.Request(
+                f"{app}/api/v1/assessments", data=body.encode(), headers={"Content-Type": "application/json"}
+            )
+        ) as r:
+            json_bytes = len(r.read())
+        pages = {
+            "start": size_of(f"{app}/"),
+            "question": size_of(f"{app}/questions/breathing", cookie),
+            "result": size_of(f"{app}/result", cookie),
+        }
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        gunicorn = [
+            str(BIN / "gunicorn"),
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(Path(__file__).parent),
+            "baseline:app",
+        ]
+        env = {"BASELINE_PAGES": json.dumps(pages), "BASELINE_JSON_BYTES": str(json_bytes - 12)}
+        with running(gunicorn, f"{base}/healthz", env) as _baseline:
+            cases = [
+                ("start page (GET /)", f"{app}/", None, None, f"{base}/page/start"),
+                (
+                    "question page (GET /questions/breathing)",
+                    f"{app}/questions/breathing",
+                    cookie,
+                    None,
+                    f"{base}/page/question",
+                ),
+                ("assessment (POST /api/v1/assessments)", f"{app}/api/v1/assessments", None, post, f"{base}/json"),
+                ("result page (GET /result)", f"{app}/result", cookie, None, f"{base}/page/result"),
+            ]
+            results: dict[str, tuple[list[Run], list[Run]]] = {name: ([], []) for name, *_ in cases}
+            for _ in range(args.rounds):
+                for name, url, with_cookie, script, baseline_url in cases:
+                    results[name][0].append(wrk(url, args.seconds, args.connections, script, with_cookie))
+                    results[name][1].append(wrk(baseline_url, args.seconds, args.connections, script))
+            memory = worker_memory_mb(server.pid)
+
+    print(
+        f"HTTP benchmark: gunicorn {args.workers} workers, wrk 2 threads x {args.connections} connections, "
+        f"{args.rounds} alternating rounds of {args.seconds:g} s (medians)"
+    )
+    heading = ("app req/s", 10), ("p50 ms", 8), ("p99 ms", 8), ("base req/s", 11), ("p50 ms", 8), ("p99 ms", 8)
+    print(f"{'request':<44}" + "".join(f"{title:>{width}}" for title, width in heading) + f"{'ratio':>7}")
+    passed = True
+    for name, (ours, theirs) in results.items():
+        ours_rps, theirs_rps = statistics.median(r.rps for r in ours), statistics.median(r.rps for r in theirs)
+        ratio = ours_rps / theirs_rps
+        errors = sum(r.errors for r in ours + theirs)
+        passed &= ratio >= TARGET_RATIO and errors == 0
+        print(
+            f"{name:<44}{ours_rps:>10.0f}{statistics.median(r.p50_ms for r in ours):>8.1f}"
+            f"{statistics.median(r.p99_ms for r in ours):>8.1f}{theirs_rps:>11.0f}"
+            f"{statistics.median(r.p50_ms for r in theirs):>8.1f}{statistics.median(r.p99_ms for r in theirs):>8.1f}"
+            f"{ratio:>7.2f}" + (f"  ({errors} errors)" if errors else "")
+        )
+    print(f"app worker memory (MB): {', '.join(f'{m:.0f}' for m in memory)} (target <= {TARGET_MB})")
+    passed &= bool(memory) and max(memory) <= TARGET_MB
+    print(f"targets (ratio >= {TARGET_RATIO}, memory <= {TARGET_MB} MB): {'met' if passed else 'NOT met'}")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
