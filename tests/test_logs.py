@@ -1,0 +1,78 @@
+"""No answer ever reaches a log: a full run against the real server, then its whole output is searched."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+TRIAGE = str(Path(sys.executable).with_name("triage"))
+# Values distinctive enough that finding one in the log can only mean an answer leaked.
+ANSWERS = {
+    "emergency": {"breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no"},
+    "breathing": {"breathlessness": "lying_flat", "morning_headaches": "no"},
+    "swallowing_speech": {"swallowing": "no", "choking_episodes": "no", "speech": "no"},
+    "muscles": {
+        "weakness": "yes", "weakness_where": "face_neck", "weakness_side": "one_side",
+        "weakness_course": "worse_over_weeks_months", "trouble_walking": "no", "dropping_objects": "no",
+    },
+    "other_changes": {"weight_loss": "significant", "twitching": "no", "cramps": "no", "numbness": "no"},
+    "about_you": {"family_history": "unsure", "age": "67"},
+}  # fmt: skip
+# (Numbers such as the age are left out: response sizes and durations in the log are numbers too.)
+SECRET_VALUES = ["lying_flat", "face_neck", "one_side", "worse_over_weeks_months", "significant", "unsure"]
+
+
+def test_a_full_run_leaves_no_answer_in_the_logs(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    log = (tmp_path / "server.log").open("w+")
+    env = {**os.environ, "TRIAGE_SECRET_KEY": "log-test"}
+    server = subprocess.Popen([TRIAGE, "serve", "--port", str(port), "--workers", "1"], env=env, stdout=log, stderr=log)
+    try:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        for _ in range(100):
+            try:
+                opener.open(f"{base}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.1)
+
+        def token(path: str) -> str:
+            page = opener.open(base + path).read().decode()
+            return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+        for section, answers in ANSWERS.items():
+            data = urllib.parse.urlencode({**answers, "csrf_token": token(f"/questions/{section}")}).encode()
+            opener.open(f"{base}/questions/{section}", data=data)
+        result = opener.open(f"{base}/result").read().decode()
+        assert "Contact a doctor today" in result
+        call = {k: v for answers in ANSWERS.values() for k, v in answers.items()}
+        staff = urllib.parse.urlencode({**call, "csrf_token": token("/staff")}).encode()
+        assert "Call summary" in opener.open(f"{base}/staff", data=staff).read().decode()
+        request = urllib.request.Request(
+            f"{base}/api/v1/assessments",
+            data=json.dumps({"answers": {**call, "weakness_where": ["face_neck"], "age": 67}}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert json.loads(opener.open(request).read())["level"] == "urgent"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    log.seek(0)
+    logged = log.read()
+    log.close()
+    assert "POST /questions/muscles 303" in logged and "POST /api/v1/assessments 200" in logged  # it did log
+    for value in SECRET_VALUES:
+        assert value not in logged, f"answer value {value!r} found in the log"
+    assert "127.0.0.1" not in logged.replace(f"127.0.0.1:{port}", "")  # no client addresses either
