@@ -184,3 +184,11 @@ def test_serve_runs_the_app_under_gunicorn_and_says_where(tmp_path: Path) -> Non
         server.wait(timeout=10)
         if server.stdout:
             server.stdout.close()
+
+
+def test_check_piped_into_head_ends_quietly() -> None:
+    result = subprocess.run(
+        f"'{TRIAGE}' check | head -n 1", shell=True, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.startswith("rules.yaml: OK.")
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr

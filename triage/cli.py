@@ -42,7 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{len(error.problems)} problem(s): the rule book cannot be used.", file=sys.stderr)
         return EXIT_BAD_RULES
     if args.command == "check":
-        print_check(rulebook, sys.stdout)
+        try:
+            print_check(rulebook, sys.stdout)
+        except BrokenPipeError:  # `triage check | head` closed the pipe early: that is fine
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     return run_assess(rulebook, args.answers, sys.stdin, sys.stdout, sys.stderr)
 
