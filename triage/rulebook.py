@@ -96,7 +96,7 @@ class Question:
     maximum: int | None = None
     range_error: str | None = None
 
-    @property
+    @cached_property
     def values(self) -> tuple[str, ...]:
         return tuple(option.value for option in self.options)
 

@@ -12,7 +12,25 @@ PERMISSIONS = (
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["triage"]["headers"] = fixed_headers(app.config["FRAME_ANCESTORS"], app.config["HTTPS"])
     app.after_request(add_headers)
+
+
+def fixed_headers(frame_ancestors: str, https: bool) -> dict[str, str]:
+    """The headers every response gets, worked out once from the settings."""
+    headers = {
+        "Content-Security-Policy": content_security_policy(frame_ancestors),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Permissions-Policy": PERMISSIONS,
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Resource-Policy": "same-origin",
+    }
+    if frame_ancestors == "'self'":
+        headers["X-Frame-Options"] = "SAMEORIGIN"  # for browsers without CSP frame-ancestors
+    if https:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
 
 
 def content_security_policy(frame_ancestors: str) -> str:
@@ -32,19 +50,8 @@ def content_security_policy(frame_ancestors: str) -> str:
 
 
 def add_headers(response: Response) -> Response:
-    config = current_app.config
-    headers = response.headers
-    headers["Content-Security-Policy"] = content_security_policy(config["FRAME_ANCESTORS"])
-    if config["FRAME_ANCESTORS"] == "'self'":
-        headers["X-Frame-Options"] = "SAMEORIGIN"  # for browsers without CSP frame-ancestors
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "no-referrer"
-    headers["Permissions-Policy"] = PERMISSIONS
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response.headers.update(current_app.extensions["triage"]["headers"])
     if response.mimetype in ("text/html", "text/plain", "application/json"):
         # Answers show on pages and in API answers: keep them out of shared caches and browser history.
-        headers["Cache-Control"] = "no-store"
-    if config["HTTPS"]:
-        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        response.headers["Cache-Control"] = "no-store"
     return response

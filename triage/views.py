@@ -150,11 +150,11 @@ def check() -> str | tuple[str, int]:
 
 @bp.get("/result")
 def result() -> str | tuple[str, int]:
-    answers = load_answers()
+    answers = session.get("answers", {})  # assess checks them
     try:
         assessment = assess(rulebook(), answers)
     except AnswerError:
-        return out_of_order(answers)
+        return out_of_order(load_answers())
     return render_template("result.html", assessment=assessment, restart=StartAgainForm())
 
 
