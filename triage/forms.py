@@ -6,7 +6,7 @@ disagree on what a valid answer is, and the messages come from the rule book.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
@@ -16,7 +16,7 @@ from wtforms.validators import StopValidation
 
 from triage.conditions import Answer
 from triage.engine import is_blank, parse_answer
-from triage.journey import is_asked
+from triage.journey import emergency, is_asked
 from triage.rulebook import Question, Rulebook, Section
 
 
@@ -52,6 +52,7 @@ class SectionForm(FlaskForm):
         self.answers: dict[str, Answer] = {}
         self.missing: set[str] = set()
         self.tampered = False
+        self.unknown = False
 
     @property
     def csrf_failed(self) -> bool:
@@ -69,6 +70,20 @@ class SectionForm(FlaskForm):
             else:
                 field.errors = []
         return valid
+
+    def accepted(self, rulebook: Rulebook, posted: Iterable[str]) -> bool:
+        """Validate a posted page. An emergency answer is accepted even with questions unanswered:
+        it ends the questionnaire, so nothing else needs asking. Unknown fields are refused."""
+        self.unknown = bool(set(posted) - set(self._fields))
+        valid = self.validate()
+        if not valid and self.only_missing and emergency(rulebook, {**self.earlier, **self.answers}):
+            valid = True
+        return valid and not self.unknown
+
+    @property
+    def error_status(self) -> int:
+        """400 when the page was tampered with or expired; 200 when something is just unanswered."""
+        return 400 if (self.tampered or self.unknown or self.csrf_failed) else 200
 
     @property
     def only_missing(self) -> bool:

@@ -28,19 +28,14 @@ def init_app(app: Flask) -> None:
 def call() -> tuple[str, int] | str:
     book: Rulebook = current_app.extensions["triage"]["rulebook"]
     form: SectionForm = current_app.extensions["triage"]["staff_form"]()
-    status, unknown = 200, False
+    status = 200
     if request.method == "POST":
-        unknown = bool(set(request.form) - set(form._fields))
-        valid = form.validate()
-        # The first emergency answer ends the call script: the rest need not be asked.
-        if not valid and form.only_missing and journey.emergency(book, form.answers):
-            valid = True
-        if valid and not unknown:
+        if form.accepted(book, request.form):
             assessment = assess(book, form.answers)
             summary = render_template(
                 "staff_summary.txt", assessment=assessment, now=datetime.now().astimezone(), questions=book.questions
             )
             return render_template("staff_result.html", assessment=assessment, summary=summary)
-        status = 400 if (form.tampered or unknown or form.csrf_failed) else 200
+        status = form.error_status
     layouts = [(section, journey.page_layout(book, section, {})) for section in book.sections]
-    return render_template("staff.html", form=form, layouts=layouts, unknown_fields=unknown), status
+    return render_template("staff.html", form=form, layouts=layouts, unknown_fields=form.unknown), status

@@ -59,7 +59,7 @@ def load_answers() -> dict[str, Answer]:
 
 
 def save_answers(answers: Mapping[str, Answer]) -> None:
-    session.permanent = True  # expires after the idle time, refreshed on each request
+    session.permanent = True  # expires after the idle time, which restarts each time answers are saved
     session["answers"] = {k: sorted(v) if isinstance(v, frozenset) else v for k, v in answers.items()}
 
 
@@ -102,19 +102,13 @@ def section(section_id: str) -> Response | tuple[str, int] | str:
     form_class: type[SectionForm] = current_app.extensions["triage"]["forms"][page.id]
 
     status = 200
-    unknown: list[str] = []
     if request.method == "POST":
         form = form_class(earlier=others)
-        unknown = sorted(set(request.form) - set(form._fields))
-        valid = form.validate()
-        # An emergency answer ends the questionnaire: unanswered questions must not hold it up.
-        if not valid and form.only_missing and journey.emergency(book, {**others, **form.answers}):
-            valid = True
-        if valid and not unknown:
+        if form.accepted(book, request.form):
             clean, _ = check_answers(book, {**others, **form.answers})
             save_answers(clean)
             return redirect(step_url(journey.next_step(book, clean)), code=303)
-        status = 400 if (form.tampered or unknown or form.csrf_failed) else 200
+        status = form.error_status
     else:
         form = form_class(data={q.id: stored_values(q, answers) for q in page.questions}, earlier=others)
 
@@ -125,7 +119,7 @@ def section(section_id: str) -> Response | tuple[str, int] | str:
             section=page,
             form=form,
             layout=journey.page_layout(book, page, others),
-            unknown_fields=bool(unknown),
+            unknown_fields=form.unknown,
             back_url=step_url(previous) if previous else url_for("visitor.start"),
             number=[s.id for s in book.sections].index(page.id) + 1,
         ),
