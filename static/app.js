@@ -1,8 +1,6 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   "use strict";
-  document.documentElement.classList.remove("no-js");
-  document.documentElement.classList.add("js");
 
   function ready(fn) {
     if (document.readyState !== "loading") fn();
@@ -44,7 +42,6 @@
   function setUpPrint() {
     var button = document.querySelector("[data-print]");
     if (!button) return;
-    button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   }
 
@@ -110,9 +107,12 @@
 
   function setUpCopy() {
     var button = document.querySelector("[data-copy]");
-    if (!button || !navigator.clipboard) return;
+    if (!button) return;
+    if (!navigator.clipboard) {
+      button.hidden = true;
+      return;
+    }
     var status = document.querySelector("[data-copy-status]");
-    button.hidden = false;
     button.addEventListener("click", function () {
       var text = document.getElementById(button.getAttribute("data-copy")).textContent;
       navigator.clipboard.writeText(text).then(function () {
