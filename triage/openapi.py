@@ -35,6 +35,7 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
     meta = rulebook.meta
     levels = [level.id for level in rulebook.levels]
     text = {"type": "string"}
+    level_texts = ["title", "action", "timeframe", "message", "staff_script", "safety_net"]
     question = {
         "type": "object",
         "required": ["id", "type", "text", "staff", "required", "ask_when"],
@@ -129,12 +130,7 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                     "type": "object",
                     "required": [
                         "level",
-                        "title",
-                        "action",
-                        "timeframe",
-                        "message",
-                        "staff_script",
-                        "safety_net",
+                        *level_texts,
                         "reasons",
                         "complete",
                         "answers",
@@ -143,12 +139,7 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                     ],
                     "properties": {
                         "level": {"type": "string", "enum": levels},
-                        "title": text,
-                        "action": text,
-                        "timeframe": text,
-                        "message": text,
-                        "staff_script": text,
-                        "safety_net": text,
+                        **dict.fromkeys(level_texts, text),
                         "reasons": {
                             "type": "array",
                             "items": {
@@ -193,23 +184,10 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                             "type": "array",
                             "items": {
                                 "type": "object",
-                                "required": [
-                                    "id",
-                                    "title",
-                                    "action",
-                                    "timeframe",
-                                    "message",
-                                    "staff_script",
-                                    "safety_net",
-                                ],
+                                "required": ["id", *level_texts],
                                 "properties": {
                                     "id": {"type": "string", "enum": levels},
-                                    "title": text,
-                                    "action": text,
-                                    "timeframe": text,
-                                    "message": text,
-                                    "staff_script": text,
-                                    "safety_net": text,
+                                    **dict.fromkeys(level_texts, text),
                                 },
                             },
                         },
