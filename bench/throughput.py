@@ -45,14 +45,19 @@ class Run:
 
 
 def session_cookie() -> str:
-    """A session cookie holding a complete set of answers, signed with the server's key."""
+    """A session cookie as a visitor's browser holds it after answering every page: the answers and
+    the CSRF token, signed with the server's key."""
     from triage import create_app
 
-    app = create_app({"SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": False, "RATE_LIMIT": "off"})
+    app = create_app({"SECRET_KEY": SECRET, "RATE_LIMIT": "off"})
     client = app.test_client()
     sections = {s.id: [q.id for q in s.questions] for s in app.extensions["triage"]["rulebook"].sections}
     for section, ids in sections.items():
-        response = client.post(f"/questions/{section}", data={k: v for k, v in ANSWERS.items() if k in ids})
+        page = client.get(f"/questions/{section}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert token is not None, section
+        data = {"csrf_token": token.group(1), **{k: v for k, v in ANSWERS.items() if k in ids}}
+        response = client.post(f"/questions/{section}", data=data)
         assert response.status_code == 303, (section, response.status_code)
     cookie = client.get_cookie("triage_session")
     assert cookie is not None

@@ -15,8 +15,10 @@ from flask import Flask
 from jinja2 import StrictUndefined
 
 from triage import api, config, limits, security, staff, views
-from triage.forms import build_forms
+from triage.forms import build_forms, csrf_input
 from triage.rulebook import load_rulebook
+from triage.sessions import CookieSessions
+from triage.webapp import TriageFlask
 
 __all__ = ["create_app"]
 
@@ -34,13 +36,14 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     The rule book is loaded and checked here, once: a broken one raises RulebookError and the app
     does not start.
     """
-    app = Flask(
+    app = TriageFlask(
         __name__,
         template_folder=str(resource_dir("templates")),
         static_folder=str(resource_dir("static")),
         instance_relative_config=True,
         instance_path=instance_path,
     )
+    app.session_interface = CookieSessions()
     app.config.from_mapping(config.DEFAULTS)
     app.config.update(config.settings_from_env(os.environ) if test_config is None else test_config)
     config.finish(app.config, Path(app.instance_path))
@@ -48,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     rulebook = load_rulebook(app.config["RULES_PATH"], emergency_number=app.config["EMERGENCY_NUMBER"])
     app.extensions["triage"] = {"rulebook": rulebook, "forms": build_forms(rulebook)}
     app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.globals["csrf_input"] = csrf_input
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
     security.init_app(app)

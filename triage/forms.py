@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
+from flask import current_app
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from wtforms import Field, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
@@ -119,3 +122,11 @@ def stored_values(question: Question, answers: Mapping[str, Answer]) -> Any:
     if isinstance(value, frozenset):
         return [v for v in question.values if v in value]
     return value
+
+
+def csrf_input() -> Markup:
+    """The hidden CSRF field every form on the pages posts (what `form.hidden_tag()` writes, without
+    building a form for it). Empty when CSRF checks are off, as in some tests."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return Markup("")
+    return Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{escape(generate_csrf())}">')

@@ -149,7 +149,7 @@ def result() -> str | tuple[str, int]:
         assessment = assess(rulebook(), answers)
     except AnswerError:
         return out_of_order(load_answers())
-    return render_template("result.html", assessment=assessment, restart=StartAgainForm())
+    return render_template("result.html", assessment=assessment)
 
 
 @bp.post("/start-again")
@@ -157,7 +157,7 @@ def start_again() -> Response | tuple[str, int]:
     form = StartAgainForm()
     if not form.validate_on_submit() and session.get("answers"):
         # Someone else's page may not clear these answers; an expired page cannot tell, so ask again.
-        return render_template("problem.html", kind="restart", step_url=url_for("visitor.result"), restart=form), 400
+        return render_template("problem.html", kind="restart", step_url=url_for("visitor.result")), 400
     session.clear()
     return redirect(url_for("visitor.start"), code=303)
 
@@ -166,7 +166,7 @@ def out_of_order(answers: Mapping[str, Answer]) -> tuple[str, int]:
     """A page reached too early (a bookmark, a skipped step, an expired session): say so, and where to go."""
     step = journey.next_step(rulebook(), answers)
     kind = "no_answers" if not answers else "skipped"
-    return render_template("problem.html", kind=kind, step_url=step_url(step), restart=None), 409
+    return render_template("problem.html", kind=kind, step_url=step_url(step)), 409
 
 
 def error_page(error: Exception) -> Response:

@@ -1,0 +1,48 @@
+"""The Flask class the app runs on: Flask, with URLs built once and then remembered.
+
+Every page builds the same few URLs (the stylesheet, the script, the next step). Werkzeug builds a
+URL by matching rules, which costs more than the rest of a small page; the result only depends on
+the endpoint, its values and the path the app is mounted at, so it is kept. Only URLs without
+query values are kept (the app's URLs name a page or a file, never anything a person entered),
+and the cache is bounded all the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from flask.globals import request_ctx
+
+
+class TriageFlask(Flask):
+    URLS_KEPT = 256
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._urls: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
+
+    def url_for(
+        self,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: Any,
+    ) -> str:
+        plain = _anchor is None and _method is None and _scheme is None and not _external
+        if not (plain and request_ctx and all(isinstance(v, str) for v in values.values())):
+            return super().url_for(
+                endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values
+            )
+        if endpoint[:1] == ".":
+            endpoint = f"{request.blueprint}{endpoint}" if request.blueprint else endpoint[1:]
+        key = (request.script_root, endpoint, tuple(sorted(values.items())))
+        url = self._urls.get(key)
+        if url is None:
+            url = super().url_for(endpoint, **values)
+            if len(self._urls) < self.URLS_KEPT:
+                self._urls[key] = url
+        return url
