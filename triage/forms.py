@@ -89,6 +89,16 @@ class SectionForm(FlaskForm):
         return 400 if (self.tampered or self.unknown or self.csrf_failed) else 200
 
     @property
+    def values(self) -> dict[str, Any]:
+        """Each answer as the page shows it again."""
+        return {q.id: self[q.id].data for q in self.section.questions}
+
+    @property
+    def messages(self) -> dict[str, str]:
+        """The message to show next to each question with a problem."""
+        return {q.id: str(self[q.id].errors[0]) for q in self.section.questions if self[q.id].errors}
+
+    @property
     def only_missing(self) -> bool:
         """The only problems are unanswered questions (nothing invalid, no expired page)."""
         failed = {q.id for q in self.section.questions if self[q.id].errors}

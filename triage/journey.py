@@ -8,8 +8,9 @@ without asking anything more. Answers given to these functions are already check
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from triage.conditions import Answer, OneOf, questions_in
 from triage.engine import AnswerError, Assessment, assess
@@ -74,17 +75,42 @@ class Reveal:
     values: frozenset[str] | None  # None: the condition is not a simple "one of", keep it shown
 
 
-def page_layout(
-    rulebook: Rulebook, section: Section, earlier: Mapping[str, Answer]
-) -> list[tuple[Question, Reveal | None]]:
+Layout = list[tuple[Question, Reveal | None]]
+
+
+def page_layout(rulebook: Rulebook, section: Section, earlier: Mapping[str, Answer]) -> Layout:
     """The questions a section page shows, each with how it is revealed.
 
     A follow-up that depends on this page's own answers is shown under its trigger question and
     revealed by the browser where it can be; one that depends only on earlier pages is shown or
     left out here, from the answers already given.
     """
+    return _layout(
+        rulebook, section, lambda question: question.ask_when is not None and question.ask_when.holds(earlier)
+    )
+
+
+def possible_layouts(rulebook: Rulebook, section: Section, most: int = 64) -> list[Layout]:
+    """Every layout `page_layout` can give for the section, whatever the earlier answers were
+    (each follow-up that depends only on earlier pages shown or left out); none past `most`."""
     on_page = {q.id for q in section.questions}
-    layout: list[tuple[Question, Reveal | None]] = []
+    outside = [q.id for q in section.questions if q.ask_when is not None and not (questions_in(q.ask_when) & on_page)]
+    if 2 ** len(outside) > most:
+        return []
+    layouts = []
+    for n in range(2 ** len(outside)):
+        chosen = frozenset(q for i, q in enumerate(outside) if n >> i & 1)
+        layouts.append(_layout(rulebook, section, partial(_chosen, chosen)))
+    return layouts
+
+
+def _chosen(chosen: frozenset[str], question: Question) -> bool:
+    return question.id in chosen
+
+
+def _layout(rulebook: Rulebook, section: Section, asked_from_earlier: Callable[[Question], bool]) -> Layout:
+    on_page = {q.id for q in section.questions}
+    layout: Layout = []
     for question in section.questions:
         if question.ask_when is None:
             layout.append((question, None))
@@ -92,7 +118,7 @@ def page_layout(
         depends = questions_in(question.ask_when)
         local = [q.id for q in section.questions if q.id in depends & on_page]
         if not local:
-            if question.ask_when.holds(earlier):
+            if asked_from_earlier(question):
                 layout.append((question, None))
             continue
         condition = question.ask_when

@@ -8,18 +8,35 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
 from triage import config, create_app
 from triage.rulebook import RulebookError
 
-# Method, path without query string, status, size, duration. No client address, referrer or agent:
-# the log has nothing that could identify a person, and the pages put no answers in URLs.
-ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(B)s %(M)sms"
+
+class AccessLog(glogging.Logger):
+    """Gunicorn's logger, with an access line of five fields: method, path without query string,
+    status, size and duration, such as `GET /questions/breathing 200 4208 3ms`.
+
+    No client address, referrer or agent: the log has nothing that could identify a person, and the
+    pages put no answers in URLs. Gunicorn's own access line gathers every header and environment
+    value for its format on each request, which cost more than serving a page; this writes the same
+    five fields directly.
+    """
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta) -> None:
+        if not self.access_log_enabled:
+            return
+        status = str(resp.status).split(None, 1)[0]
+        ms = request_time.seconds * 1000 + request_time.microseconds // 1000
+        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+        self.access_log.info("%s %s %s %s %sms", method, path, status, getattr(resp, "sent", None), ms)
 
 
 class _Server(BaseApplication):
@@ -61,7 +78,7 @@ def serve(host: str, port: int, workers: int) -> int:
         "bind": f"{host}:{port}",
         "workers": workers,
         "accesslog": "-",
-        "access_log_format": ACCESS_LOG_FORMAT,
+        "logger_class": AccessLog,
         "errorlog": "-",
         "loglevel": "warning",
         "when_ready": when_ready,

@@ -8,11 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, Flask, current_app, render_template, request
+from markupsafe import Markup
 
-from triage import journey
+from triage import journey, pages
 from triage.engine import assess
 from triage.forms import SectionForm, build_form
-from triage.rulebook import Rulebook, Section
+from triage.journey import Reveal
+from triage.pages import Fields
+from triage.rulebook import Question, Rulebook, Section
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -28,6 +31,7 @@ def init_app(app: Flask) -> None:
 def call() -> tuple[str, int] | str:
     book: Rulebook = current_app.extensions["triage"]["rulebook"]
     form: SectionForm = current_app.extensions["triage"]["staff_form"]()
+    fields: Fields = current_app.extensions["triage"]["fields"]
     status = 200
     if request.method == "POST":
         if form.accepted(book, request.form):
@@ -35,7 +39,21 @@ def call() -> tuple[str, int] | str:
             summary = render_template(
                 "staff_summary.txt", assessment=assessment, now=datetime.now().astimezone(), questions=book.questions
             )
-            return render_template("staff_result.html", assessment=assessment, summary=summary)
+            items = fields.reason_items(assessment.reasons)
+            return render_template("staff_result.html", assessment=assessment, summary=summary, reason_items=items)
         status = form.error_status
     layouts = [(section, journey.page_layout(book, section, {})) for section in book.sections]
-    return render_template("staff.html", form=form, layouts=layouts, unknown_fields=form.unknown), status
+    values, errors = form.values, form.messages
+
+    def field(question: Question, reveal: Reveal | None, autofocus: bool = False) -> Markup:
+        shown = pages.shown(reveal, values)
+        return fields.html(question, values.get(question.id), errors.get(question.id), reveal, shown, True, autofocus)
+
+    return render_template(
+        "staff.html",
+        field=field,
+        layouts=layouts,
+        errors=errors,
+        csrf_failed=form.csrf_failed,
+        unknown_fields=form.unknown,
+    ), status

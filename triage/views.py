@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -24,20 +25,24 @@ from flask import (
     url_for,
 )
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
-from triage import api, journey
+from triage import api, journey, pages
 from triage.conditions import Answer
-from triage.engine import AnswerError, assess, check_answers
-from triage.forms import SectionForm, stored_values
-from triage.rulebook import Rulebook
+from triage.engine import AnswerError, Assessment, assess, check_answers
+from triage.forms import SectionForm, csrf_input, stored_values
+from triage.pages import Fields, Skeleton, Skeletons, hole
+from triage.rulebook import Level, Question, Rulebook, Section
 
 bp = Blueprint("visitor", __name__)
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.extensions["triage"]["fields"] = Fields(app.jinja_env, app.extensions["triage"]["rulebook"])
+    app.extensions["triage"]["skeletons"] = Skeletons(app, build_skeletons)
     app.context_processor(lambda: {"book": rulebook()})
     for code in (400, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)
@@ -51,6 +56,14 @@ def retry_after() -> int | None:
 
 def rulebook() -> Rulebook:
     return current_app.extensions["triage"]["rulebook"]  # type: ignore[no-any-return]
+
+
+def fields() -> Fields:
+    return current_app.extensions["triage"]["fields"]  # type: ignore[no-any-return]
+
+
+def skeletons() -> Skeletons:
+    return current_app.extensions["triage"]["skeletons"]  # type: ignore[no-any-return]
 
 
 def load_answers() -> dict[str, Answer]:
@@ -84,8 +97,13 @@ def healthz() -> Response:
 
 @bp.get("/")
 def start() -> str:
-    first = rulebook().sections[0]
-    return render_template("start.html", first_url=step_url(first.id), has_answers=bool(session.get("answers")))
+    has_answers = bool(session.get("answers"))
+    skeleton = skeletons().get(("start", has_answers))
+    return skeleton.fill({}) if skeleton else render_start(has_answers)
+
+
+def render_start(has_answers: bool) -> str:
+    return render_template("start.html", first_url=step_url(rulebook().sections[0].id), has_answers=has_answers)
 
 
 @bp.route("/questions/<section_id>", methods=["GET", "POST"])
@@ -99,32 +117,69 @@ def section(section_id: str) -> Response | tuple[str, int] | str:
         return out_of_order(answers)
     on_page = {q.id for q in page.questions}
     others = {k: v for k, v in answers.items() if k not in on_page}
-    form_class: type[SectionForm] = current_app.extensions["triage"]["forms"][page.id]
+    layout = journey.page_layout(book, page, others)
 
-    status = 200
     if request.method == "POST":
+        form_class: type[SectionForm] = current_app.extensions["triage"]["forms"][page.id]
         form = form_class(earlier=others)
         if form.accepted(book, request.form):
             clean, _ = check_answers(book, {**others, **form.answers})
             save_answers(clean)
             return redirect(step_url(journey.next_step(book, clean)), code=303)
-        status = form.error_status
-    else:
-        form = form_class(data={q.id: stored_values(q, answers) for q in page.questions}, earlier=others)
+        page_html = render_section(page, layout, form.values, form.messages, form.csrf_failed, form.unknown)
+        return page_html, form.error_status
+    return section_page(page, layout, {q.id: stored_values(q, answers) for q in page.questions})
+
+
+def section_page(page: Section, layout: journey.Layout, values: Mapping[str, Any], fast: bool = True) -> str:
+    """A section page without errors: its skeleton filled in; or, with `fast` false (or no skeleton
+    for it), rendered in full, fields and all."""
+    skeleton = skeletons().get(("section", page.id, layout_key(layout))) if fast else None
+    if skeleton is None:
+        return render_section(page, layout, values, fresh=not fast)
+    show = fields().html
+    filled = {f"q:{q.id}": show(q, values.get(q.id), None, r, pages.shown(r, values)) for q, r in layout}
+    return skeleton.fill({"csrf": csrf_input(), **filled})
+
+
+def render_section(
+    page: Section,
+    layout: journey.Layout,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str] | None = None,
+    csrf_failed: bool = False,
+    unknown_fields: bool = False,
+    holes: bool = False,
+    fresh: bool = False,
+) -> str:
+    """The section page rendered in full (`fresh`: every field rendered now, none of those kept);
+    with `holes`, the skeleton that the answers and the CSRF token fill."""
+    book = rulebook()
+    messages = errors or {}
+
+    def field(question: Question, reveal: journey.Reveal | None) -> Markup:
+        if holes:
+            return hole(f"q:{question.id}")
+        error = messages.get(question.id)
+        return fields().html(question, values.get(question.id), error, reveal, pages.shown(reveal, values), fresh=fresh)
 
     previous = journey.previous_step(book, page.id)
-    return (
-        render_template(
-            "section.html",
-            section=page,
-            form=form,
-            layout=journey.page_layout(book, page, others),
-            unknown_fields=form.unknown,
-            back_url=step_url(previous) if previous else url_for("visitor.start"),
-            number=[s.id for s in book.sections].index(page.id) + 1,
-        ),
-        status,
+    return render_template(
+        "section.html",
+        section=page,
+        layout=layout,
+        field=field,
+        errors=messages,
+        csrf_failed=csrf_failed,
+        unknown_fields=unknown_fields,
+        back_url=step_url(previous) if previous else url_for("visitor.start"),
+        number=[s.id for s in book.sections].index(page.id) + 1,
+        **({"csrf_input": lambda: hole("csrf")} if holes else {}),
     )
+
+
+def layout_key(layout: journey.Layout) -> tuple[str, ...]:
+    return tuple(question.id for question, _ in layout)
 
 
 @bp.get("/check")
@@ -149,7 +204,44 @@ def result() -> str | tuple[str, int]:
         assessment = assess(rulebook(), answers)
     except AnswerError:
         return out_of_order(load_answers())
-    return render_template("result.html", assessment=assessment)
+    return result_page(assessment)
+
+
+def result_page(assessment: Assessment, fast: bool = True) -> str:
+    """The result: its skeleton filled in; or, with `fast` false (or no skeleton for it), rendered in
+    full, reasons and all."""
+    key = ("result", assessment.level.id, assessment.complete, bool(assessment.reasons))
+    skeleton = skeletons().get(key) if fast else None
+    if skeleton is None:
+        return render_result(assessment, fields().reason_items(assessment.reasons, fresh=not fast))
+    return skeleton.fill({"csrf": csrf_input(), "reasons": fields().reason_items(assessment.reasons)})
+
+
+def render_result(assessment: Assessment, reason_items: Markup, holes: bool = False) -> str:
+    extra = {"csrf_input": lambda: hole("csrf")} if holes else {}
+    return render_template("result.html", assessment=assessment, reason_items=reason_items, **extra)
+
+
+def build_skeletons() -> dict[Hashable, Skeleton]:
+    """Every visitor page that shows no error, rendered with holes: the start page (with or without
+    earlier answers), each section in each layout it can have, and each kind of result."""
+    book = rulebook()
+    built: dict[Hashable, Skeleton] = {("start", has): Skeleton.of(render_start(has)) for has in (False, True)}
+    for page in book.sections:
+        for layout in journey.possible_layouts(book, page):
+            built["section", page.id, layout_key(layout)] = Skeleton.of(render_section(page, layout, {}, holes=True))
+    for level in book.levels:
+        for complete in (True, False):
+            for has_reasons in (True, False):
+                items = hole("reasons") if has_reasons else Markup("")
+                page_html = render_result(blank_assessment(book, level, complete), items, holes=True)
+                built["result", level.id, complete, has_reasons] = Skeleton.of(page_html)
+    return built
+
+
+def blank_assessment(book: Rulebook, level: Level, complete: bool) -> Assessment:
+    meta = book.meta
+    return Assessment(level, (), {}, complete, meta.disclaimer, meta.title, meta.version, meta.reviewed_on)
 
 
 @bp.post("/start-again")
