@@ -1,22 +1,80 @@
-"""The session: Flask's signed cookie, with its signing serializer built once instead of per request.
+"""The session: Flask's signed cookie, with the work that is the same on every request done once.
 
-Flask builds a new serializer for every request, and building one serializes a test value. The
-keys and salt do not change while the app runs, so one serializer per key set is kept.
+Flask builds a new serializer for every request (and building one serializes a test value), the
+serializer builds a new signer for every cookie, and the signer derives its key again for every
+signature. The keys and salt do not change while the app runs, so the serializer, its signer and
+the derived key are kept. The cookie is plain JSON: the session only ever holds JSON values (the
+answers, the CSRF token and the permanent flag), so Flask's tagged JSON, which brings back tuples,
+dates and bytes, is not needed, and reads and writes the same text for these values.
 """
 
 from __future__ import annotations
 
+import json
+from typing import Any, ClassVar
+
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import Signer, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import want_bytes
+
+
+class _PlainJSON:
+    @staticmethod
+    def dumps(value: Any) -> str:
+        return json.dumps(value, separators=(",", ":"))
+
+    @staticmethod
+    def loads(text: str | bytes) -> Any:
+        return json.loads(text)
+
+
+class _KeptKeySigner(TimestampSigner):
+    """itsdangerous's timestamp signer, deriving each key once."""
+
+    _derived: ClassVar[dict[tuple[bytes, bytes, str, Any], bytes]] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        key = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        kept = (key, self.salt, self.key_derivation, self.digest_method)
+        derived = self._derived.get(kept)
+        if derived is None:
+            derived = self._derived[kept] = super().derive_key(key)
+        return derived
+
+
+class _KeptSignerSerializer(URLSafeTimedSerializer):
+    """A serializer that makes its signer once per salt."""
+
+    default_signer = _KeptKeySigner
+
+    def make_signer(self, salt: str | bytes | None = None) -> Signer:
+        signers: dict[str | bytes | None, Signer] = self.__dict__.setdefault("_signers", {})
+        signer = signers.get(salt)
+        if signer is None:
+            signer = signers[salt] = super().make_signer(salt)
+        return signer
 
 
 class CookieSessions(SecureCookieSessionInterface):
+    serializer = _PlainJSON()  # type: ignore[assignment]
+
     def __init__(self) -> None:
         self._serializer: tuple[object, URLSafeTimedSerializer | None] | None = None
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         if self._serializer is None or self._serializer[0] != keys:
-            self._serializer = (keys, super().get_signing_serializer(app))
+            self._serializer = (keys, self._build(app))
         return self._serializer[1]
+
+    def _build(self, app: Flask) -> URLSafeTimedSerializer | None:
+        if not app.secret_key:
+            return None
+        keys = [*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key]  # current key last
+        return _KeptSignerSerializer(
+            keys,
+            salt=self.salt,
+            serializer=self.serializer,
+            signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
+        )
