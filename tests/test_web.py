@@ -321,6 +321,24 @@ def test_an_expired_csrf_token_keeps_the_answers_and_says_so(visitor: Visitor, r
     assert visitor.stored() == {}
 
 
+def test_page_views_reuse_one_signed_token_until_half_its_time_limit(
+    visitor: Visitor, client: Any, app: Any
+) -> None:
+    first = visitor.token("/questions/emergency")
+    again = client.get("/questions/emergency")
+    assert "Set-Cookie" not in again.headers  # a page view does not rewrite the cookie
+    assert parse(again).find("input", attrs={"name": "csrf_token"})["value"] == first
+    with client.session_transaction() as session:  # the kept token is now half the time limit old
+        issued, token = session["csrf_signed"]
+        session["csrf_signed"] = [issued - app.config["WTF_CSRF_TIME_LIMIT"] // 2, token]
+    renewed = client.get("/questions/emergency")
+    assert "Set-Cookie" in renewed.headers  # a fresh token was signed and kept
+    with client.session_transaction() as session:
+        assert time.time() - session["csrf_signed"][0] < 60
+    response = visitor.answer("emergency", QUIET["emergency"])
+    assert response.status_code == 303 and visitor.stored() == QUIET["emergency"]
+
+
 def test_an_oversized_body_is_a_413_page(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
     visitor.answer("emergency", QUIET["emergency"])
     response = client.post("/questions/breathing", data={"breathlessness": "none", "padding": "x" * 20_000})

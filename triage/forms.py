@@ -6,10 +6,11 @@ disagree on what a valid answer is, and the messages come from the rule book.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from flask import current_app
+from flask import current_app, session
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -139,4 +140,31 @@ def csrf_input() -> Markup:
     building a form for it). Empty when CSRF checks are off, as in some tests."""
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return Markup("")
-    return Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{escape(generate_csrf())}">')
+    return Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{escape(page_csrf_token())}">')
+
+
+KEPT_TOKEN = "csrf_signed"
+
+
+def page_csrf_token() -> str:
+    """Flask-WTF's signed CSRF token for this visitor's forms.
+
+    Signing a token costs more than the rest of a question page, and a signed token stays valid for
+    WTF_CSRF_TIME_LIMIT, so the one made is kept in the session (the visitor's own cookie, which
+    already holds the raw token it signs) and reused until half that time has passed: every page
+    still carries a token with at least half the time limit left.
+    """
+    kept = session.get(KEPT_TOKEN)
+    limit = current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600)
+    now = int(time.time())
+    if (
+        "csrf_token" in session
+        and isinstance(kept, list)
+        and len(kept) == 2
+        and isinstance(kept[0], int)
+        and (limit is None or 0 <= now - kept[0] < limit // 2)
+    ):
+        return str(kept[1])
+    token: str = generate_csrf()
+    session[KEPT_TOKEN] = [now, token]
+    return token
