@@ -321,9 +321,7 @@ def test_an_expired_csrf_token_keeps_the_answers_and_says_so(visitor: Visitor, r
     assert visitor.stored() == {}
 
 
-def test_page_views_reuse_one_signed_token_until_half_its_time_limit(
-    visitor: Visitor, client: Any, app: Any
-) -> None:
+def test_page_views_reuse_one_signed_token_until_half_its_time_limit(visitor: Visitor, client: Any, app: Any) -> None:
     first = visitor.token("/questions/emergency")
     again = client.get("/questions/emergency")
     assert "Set-Cookie" not in again.headers  # a page view does not rewrite the cookie
