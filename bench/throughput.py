@@ -4,8 +4,9 @@
 
 Both run under gunicorn with the same worker count on 127.0.0.1 and are driven by wrk, app and
 baseline alternating, each run bounded by --seconds. For each request it prints requests per
-second, median and 99th-percentile latency, and the ratio of the app's throughput to the baseline's
-(the baseline serves a page of exactly the same size, or a bare JSON endpoint). It also prints each
+second, median and 99th-percentile latency, and the ratio of the app's throughput to the baseline's.
+The baseline gets the same request (the same cookie, the same JSON body) and answers with a page of
+exactly the same size, or from a bare JSON endpoint, without reading the cookie. It also prints each
 app worker's resident memory. Targets: every ratio at least 0.8, memory at most 80 MB per worker.
 Needs wrk (Debian: apt-get install wrk). Rate limits are off: the load comes from one address.
 """
@@ -155,7 +156,7 @@ def main() -> int:
             for _ in range(args.rounds):
                 for name, url, with_cookie, script, baseline_url in cases:
                     results[name][0].append(wrk(url, args.seconds, args.connections, script, with_cookie))
-                    results[name][1].append(wrk(baseline_url, args.seconds, args.connections, script))
+                    results[name][1].append(wrk(baseline_url, args.seconds, args.connections, script, with_cookie))
             memory = worker_memory_mb(server.pid)
 
     print(

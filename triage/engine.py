@@ -100,9 +100,9 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object]) -> Assessment:
     fired = [rule for rule in rulebook.rules if rule.when.holds(clean)]
     refused = {error.field for error in errors}
     missing = [
-        q for q in rulebook.questions if _asked(q, clean) and q.required and q.id not in clean and q.id not in refused
+        q for q in rulebook.questions if q.id not in clean and q.required and q.id not in refused and _asked(q, clean)
     ]
-    emergency = any(rule.level == rulebook.top_level for rule in fired)
+    emergency = any(rule.level is rulebook.top_level for rule in fired)
     # An emergency answer ends the questionnaire: nothing asked later can raise the level further,
     # so unanswered questions are not an error then.
     if not emergency:
@@ -141,12 +141,16 @@ def check_answers(
     clean: dict[str, Answer] = {}
     for question in rulebook.questions:
         raw = answers.get(question.id)
-        if is_blank(question, raw):
+        if raw is None or is_blank(question, raw):
             continue
-        value, error = parse_answer(question, raw)
-        if error:
-            errors.append(error)
-        elif value is not None and _asked(question, clean):
+        if question.kind in ("yes_no", "choice") and isinstance(raw, str) and raw in question.values:
+            value: Answer | None = raw  # the common case, without the general checks below
+        else:
+            value, error = parse_answer(question, raw)
+            if error:
+                errors.append(error)
+                continue
+        if value is not None and (question.ask_when is None or question.ask_when.holds(clean)):
             clean[question.id] = value
     return clean, tuple(errors)
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import Signer, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import want_bytes
 
@@ -57,7 +57,16 @@ class _KeptSignerSerializer(URLSafeTimedSerializer):
 
 
 class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except on the JSON API, which has no session at all: its
+    requests are not read for a cookie, and a view that tried to store something there would fail."""
+
     serializer = _PlainJSON()  # type: ignore[assignment]
+    no_session_under = "/api/"
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(self.no_session_under):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
     def __init__(self) -> None:
         self._serializer: tuple[object, URLSafeTimedSerializer | None] | None = None
