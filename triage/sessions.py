@@ -14,7 +14,8 @@ import json
 from typing import Any, ClassVar
 
 from flask import Flask, Request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from flask.wrappers import Response
 from itsdangerous import Signer, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import want_bytes
 
@@ -67,6 +68,14 @@ class CookieSessions(SecureCookieSessionInterface):
         if request.path.startswith(self.no_session_under):
             return self.make_null_session(app)
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not session.modified and not self.should_set_cookie(app, session):
+            # Nothing to write, as on most page views: only say that the page depends on the cookie.
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
     def __init__(self) -> None:
         self._serializer: tuple[object, URLSafeTimedSerializer | None] | None = None
