@@ -8,6 +8,8 @@ second, median and 99th-percentile latency, and the ratio of the app's throughpu
 The baseline gets the same request (the same cookie, the same JSON body) and answers with a page of
 exactly the same size, or from a bare JSON endpoint, without reading the cookie. It also prints each
 app worker's resident memory. Targets: every ratio at least 0.8, memory at most 80 MB per worker.
+For the pages that read the visitor's session cookie it also measures, for reference, a floor: stock
+Flask doing nothing but reading that cookie (bench/floor.py), the least any such page can cost.
 Needs wrk (Debian: apt-get install wrk). Rate limits are off: the load comes from one address.
 """
 
@@ -27,6 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from serving import BIN, SECRET, free_port, running, triage_server, worker_memory_mb
+
+HERE = Path(__file__).parent
 
 ANSWERS = {
     "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "breathlessness": "exertion",
@@ -94,6 +98,10 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None, co
     )
 
 
+def gunicorn(workers: int, url: str, app: str) -> list[str]:
+    return [str(BIN / "gunicorn"), "-w", str(workers), "-b", url.removeprefix("http://"), "--chdir", str(HERE), app]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
@@ -126,20 +134,14 @@ def main() -> int:
             "question": size_of(f"{app}/questions/breathing", cookie),
             "result": size_of(f"{app}/result", cookie),
         }
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        gunicorn = [
-            str(BIN / "gunicorn"),
-            "-w",
-            str(args.workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--chdir",
-            str(Path(__file__).parent),
-            "baseline:app",
-        ]
         env = {"BASELINE_PAGES": json.dumps(pages), "BASELINE_JSON_BYTES": str(json_bytes - 12)}
-        with running(gunicorn, f"{base}/healthz", env) as _baseline:
+        base, floor = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
+        with (
+            running(gunicorn(args.workers, base, "baseline:app"), f"{base}/healthz", env) as _baseline,
+            running(
+                gunicorn(args.workers, floor, "floor:app"), f"{floor}/healthz", {**env, "FLOOR_SECRET_KEY": SECRET}
+            ) as _floor,
+        ):
             cases = [
                 ("start page (GET /)", f"{app}/", None, None, f"{base}/page/start"),
                 (
@@ -152,11 +154,14 @@ def main() -> int:
                 ("assessment (POST /api/v1/assessments)", f"{app}/api/v1/assessments", None, post, f"{base}/json"),
                 ("result page (GET /result)", f"{app}/result", cookie, None, f"{base}/page/result"),
             ]
-            results: dict[str, tuple[list[Run], list[Run]]] = {name: ([], []) for name, *_ in cases}
+            results: dict[str, tuple[list[Run], list[Run], list[Run]]] = {name: ([], [], []) for name, *_ in cases}
             for _ in range(args.rounds):
                 for name, url, with_cookie, script, baseline_url in cases:
                     results[name][0].append(wrk(url, args.seconds, args.connections, script, with_cookie))
                     results[name][1].append(wrk(baseline_url, args.seconds, args.connections, script, with_cookie))
+                    if with_cookie:
+                        floor_url = baseline_url.replace(base, floor)
+                        results[name][2].append(wrk(floor_url, args.seconds, args.connections, None, with_cookie))
             memory = worker_memory_mb(server.pid)
 
     print(
@@ -166,10 +171,11 @@ def main() -> int:
     heading = ("app req/s", 10), ("p50 ms", 8), ("p99 ms", 8), ("base req/s", 11), ("p50 ms", 8), ("p99 ms", 8)
     print(f"{'request':<44}" + "".join(f"{title:>{width}}" for title, width in heading) + f"{'ratio':>7}")
     passed = True
-    for name, (ours, theirs) in results.items():
+    floors = []
+    for name, (ours, theirs, floor_runs) in results.items():
         ours_rps, theirs_rps = statistics.median(r.rps for r in ours), statistics.median(r.rps for r in theirs)
         ratio = ours_rps / theirs_rps
-        errors = sum(r.errors for r in ours + theirs)
+        errors = sum(r.errors for r in ours + theirs + floor_runs)
         passed &= ratio >= TARGET_RATIO and errors == 0
         print(
             f"{name:<44}{ours_rps:>10.0f}{statistics.median(r.p50_ms for r in ours):>8.1f}"
@@ -177,6 +183,12 @@ def main() -> int:
             f"{statistics.median(r.p50_ms for r in theirs):>8.1f}{statistics.median(r.p99_ms for r in theirs):>8.1f}"
             f"{ratio:>7.2f}" + (f"  ({errors} errors)" if errors else "")
         )
+        if floor_runs:
+            floor_rps = statistics.median(r.rps for r in floor_runs)
+            floors.append(f"  {name}: {floor_rps:.0f} req/s, ratio {floor_rps / theirs_rps:.2f}")
+    if floors:
+        print("floor: stock Flask only reading the same session cookie, serving the same page (for reference):")
+        print("\n".join(floors))
     print(f"app worker memory (MB): {', '.join(f'{m:.0f}' for m in memory)} (target <= {TARGET_MB})")
     passed &= bool(memory) and max(memory) <= TARGET_MB
     print(f"targets (ratio >= {TARGET_RATIO}, memory <= {TARGET_MB} MB): {'met' if passed else 'NOT met'}")
