@@ -50,7 +50,6 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
 
     rulebook = load_rulebook(app.config["RULES_PATH"], emergency_number=app.config["EMERGENCY_NUMBER"])
     app.extensions["triage"] = {"rulebook": rulebook, "forms": build_forms(rulebook)}
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keys in the documented order, not sorted
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.globals["csrf_input"] = csrf_input
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True

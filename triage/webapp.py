@@ -1,4 +1,5 @@
-"""The Flask class the app runs on: Flask, with URLs built once and then remembered.
+"""The Flask class the app runs on: Flask, with URLs built once and then remembered, and JSON
+written and read by orjson.
 
 Every page builds the same few URLs (the stylesheet, the script, the next step). Werkzeug builds a
 URL by matching rules, which costs more than the rest of a small page; the result only depends on
@@ -11,11 +12,31 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from flask import Flask, request
 from flask.globals import request_ctx
+from flask.json.provider import JSONProvider
+from flask.wrappers import Response
+
+
+class OrjsonProvider(JSONProvider):
+    """JSON for the API and health check by orjson, several times faster than the standard library
+    for an assessment. Keys keep the order they are written in; output is compact UTF-8. Like
+    Flask's own provider, it refuses what JSON cannot hold (NaN, or an object it does not know)."""
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return orjson.dumps(obj).decode()
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return orjson.loads(s)
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        body = orjson.dumps(self._prepare_response_obj(args, kwargs))
+        return Response(body, mimetype="application/json")
 
 
 class TriageFlask(Flask):
+    json_provider_class = OrjsonProvider
     URLS_KEPT = 256
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
