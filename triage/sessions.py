@@ -10,9 +10,9 @@ dates and bytes, is not needed, and reads and writes the same text for these val
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
+import orjson
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask.wrappers import Response
@@ -21,13 +21,15 @@ from itsdangerous.encoding import want_bytes
 
 
 class _PlainJSON:
+    """JSON by orjson: compact, the same text as the standard library's for these values."""
+
     @staticmethod
     def dumps(value: Any) -> str:
-        return json.dumps(value, separators=(",", ":"))
+        return orjson.dumps(value).decode()
 
     @staticmethod
     def loads(text: str | bytes) -> Any:
-        return json.loads(text)
+        return orjson.loads(text)
 
 
 class _KeptKeySigner(TimestampSigner):
