@@ -75,7 +75,10 @@ class CookieSessions(SecureCookieSessionInterface):
         if not session.modified and not self.should_set_cookie(app, session):
             # Nothing to write, as on most page views: only say that the page depends on the cookie.
             if session.accessed:
-                response.vary.add("Cookie")
+                if "Vary" in response.headers:
+                    response.vary.add("Cookie")
+                else:
+                    response.headers["Vary"] = "Cookie"  # the same header, without parsing an empty one
             return
         super().save_session(app, session, response)
 
