@@ -2,6 +2,9 @@
 
 Answers live only in the person's own signed session cookie, which expires after a short idle
 time and is cleared by "start again". They never go into a URL or a log line.
+
+Pages without an error are served from skeletons (triage.pages): each is rendered here once, by
+the same function that renders it in full, with holes for the answers and the CSRF token.
 """
 
 from __future__ import annotations
