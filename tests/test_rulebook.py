@@ -246,6 +246,14 @@ def test_unknown_placeholder(tmp_path: Path) -> None:
     ]
 
 
+def test_a_control_character_in_text(tmp_path: Path) -> None:
+    good = "    title: Call {emergency_number} now"
+    path, lines = broken(tmp_path, good, '    title: "Call {emergency_number}\\0 now"')
+    assert lines == [
+        f"{path}:{line(good)}: title of level 'emergency' has a control character (such as \\0); remove it"
+    ]
+
+
 def test_every_problem_is_reported_at_once_in_line_order(tmp_path: Path) -> None:
     text = RULES.replace("  version: 1.0.0\n", "  version: one\n").replace("level: urgent", "level: urgnet", 1)
     path = tmp_path / "rules.yaml"

@@ -30,7 +30,7 @@ from triage import journey
 from triage.engine import Reason
 from triage.rulebook import Question, Rulebook
 
-HOLE = "\x00"  # YAML cannot hold this character, so no rule book text can contain it
+HOLE = "\x00"  # the rule book loader refuses control characters, so no text can contain it
 MULTI_KEPT_UP_TO = 8  # options in a "choose all that apply" question: 2**8 variants at most
 
 

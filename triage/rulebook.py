@@ -72,6 +72,7 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _REF = re.compile(r"^[A-Z][A-Z0-9-]*$")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
 _FIELD = re.compile(r"\{([^{}]*)\}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not tab or line breaks, which are folded
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,11 @@ class _Builder:
         if not isinstance(value, str) or not value.strip():
             self.problems.add(node, f"{what} must be text (put quotes around numbers and yes/no)")
             return None
+        if _CONTROL.search(value):
+            # A YAML escape such as "\0" can put one there; no page should show it (and the pages
+            # use NUL to mark where answers go, see triage.pages).
+            self.problems.add(node, f"{what} has a control character (such as \\0); remove it")
+            value = _CONTROL.sub("", value)  # checked on without it, so this is the only problem reported
         for name in _FIELD.findall(value):
             if name != PLACEHOLDER:
                 self.problems.add(
