@@ -133,18 +133,20 @@ def check_answers(
     is false is dropped. Missing answers are not errors here: whether they are depends on the whole
     assessment (see `assess`).
     """
-    errors: list[FieldError] = [
-        FieldError(str(key), "unknown_question", rulebook.meta.messages["unknown_question"])
-        for key in answers
-        if key not in rulebook.question_by_id
-    ]
+    known = rulebook.question_by_id
+    errors: list[FieldError] = []
+    if not answers.keys() <= known.keys():
+        message = rulebook.meta.messages["unknown_question"]
+        errors = [FieldError(str(key), "unknown_question", message) for key in answers if key not in known]
     clean: dict[str, Answer] = {}
     for question in rulebook.questions:
         raw = answers.get(question.id)
-        if raw is None or is_blank(question, raw):
+        if raw is None:
             continue
-        if question.kind in ("yes_no", "choice") and isinstance(raw, str) and raw in question.values:
-            value: Answer | None = raw  # the common case, without the general checks below
+        if raw.__class__ is str and raw in question.choices:
+            value: Answer | None = raw  # the common case, a choice offered, without the checks below
+        elif is_blank(question, raw):
+            continue
         else:
             value, error = parse_answer(question, raw)
             if error:

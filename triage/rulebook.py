@@ -101,6 +101,11 @@ class Question:
     def values(self) -> tuple[str, ...]:
         return tuple(option.value for option in self.options)
 
+    @cached_property
+    def choices(self) -> frozenset[str]:
+        """The answers a single-choice question (yes/no or choice) takes as they are; none for others."""
+        return frozenset(self.values) if self.kind in ("yes_no", "choice") else frozenset()
+
     def label(self, value: str) -> str:
         return next(option.label for option in self.options if option.value == value)
 

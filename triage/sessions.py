@@ -10,6 +10,7 @@ dates and bytes, is not needed, and reads and writes the same text for these val
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, ClassVar
 
 import orjson
@@ -64,6 +65,9 @@ class CookieSessions(SecureCookieSessionInterface):
     requests are not read for a cookie, and a view that tried to store something there would fail."""
 
     serializer = _PlainJSON()  # type: ignore[assignment]
+    # Flask's SHA-1, by the function HMAC recognises and runs in C (Flask's own wrapper is not, so
+    # HMAC falls back to computing in Python); the same signatures.
+    digest_method = staticmethod(hashlib.sha1)
     no_session_under = "/api/"
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
