@@ -6,6 +6,7 @@ broken rule book stops start-up with its `file:line` messages and nothing is ser
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from datetime import timedelta
@@ -74,6 +75,10 @@ def serve(host: str, port: int, workers: int) -> int:
     def when_ready(_server: Any) -> None:
         print(f"ALS red-flag triage is running at http://{host}:{port}/ (press Ctrl+C to stop)", flush=True)
 
+    # The logging module's documented savings: no thread or multiprocessing names gathered for each
+    # line, which no format here prints (the process id, which the error log prints, is kept).
+    logging.logThreads = False
+    logging.logMultiprocessing = False
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
