@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from flask import current_app, session
+from flask.sessions import SessionMixin
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -22,6 +22,7 @@ from triage.conditions import Answer
 from triage.engine import is_blank, parse_answer
 from triage.journey import emergency, is_asked
 from triage.rulebook import Question, Rulebook, Section
+from triage.webapp import this_request
 
 
 class AnswerCheck:
@@ -138,24 +139,25 @@ def stored_values(question: Question, answers: Mapping[str, Answer]) -> Any:
 def csrf_input() -> Markup:
     """The hidden CSRF field every form on the pages posts (what `form.hidden_tag()` writes, without
     building a form for it). Empty when CSRF checks are off, as in some tests."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+    ctx = this_request()
+    if not ctx.app.config.get("WTF_CSRF_ENABLED", True):
         return Markup("")
-    return Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{escape(page_csrf_token())}">')
+    token = page_csrf_token(ctx.session, ctx.app.config.get("WTF_CSRF_TIME_LIMIT", 3600))
+    return Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{escape(token)}">')
 
 
 KEPT_TOKEN = "csrf_signed"
 
 
-def page_csrf_token() -> str:
+def page_csrf_token(session: SessionMixin, limit: int | None) -> str:
     """Flask-WTF's signed CSRF token for this visitor's forms.
 
     Signing a token costs more than the rest of a question page, and a signed token stays valid for
-    WTF_CSRF_TIME_LIMIT, so the one made is kept in the session (the visitor's own cookie, which
-    already holds the raw token it signs) and reused until half that time has passed: every page
-    still carries a token with at least half the time limit left.
+    WTF_CSRF_TIME_LIMIT (`limit`), so the one made is kept in the session (the visitor's own cookie,
+    which already holds the raw token it signs) and reused until half that time has passed: every
+    page still carries a token with at least half the time limit left.
     """
     kept = session.get(KEPT_TOKEN)
-    limit = current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600)
     now = int(time.time())
     if (
         "csrf_token" in session

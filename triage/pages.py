@@ -22,13 +22,14 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 from jinja2 import Environment
 from markupsafe import Markup
 
 from triage import journey
 from triage.engine import Reason
 from triage.rulebook import Question, Rulebook
+from triage.webapp import this_request
 
 HOLE = "\x00"  # the rule book loader refuses control characters, so no text can contain it
 MULTI_KEPT_UP_TO = 8  # options in a "choose all that apply" question: 2**8 variants at most
@@ -156,7 +157,7 @@ class Skeletons:
         self._by_root: dict[str, dict[Hashable, Skeleton]] = {}
 
     def get(self, key: Hashable) -> Skeleton | None:
-        root = request.script_root
+        root = this_request().request.script_root
         built = self._by_root.get(root)
         if built is None:
             if len(self._by_root) >= self.ROOTS_KEPT:

@@ -27,6 +27,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.ctx import RequestContext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -38,6 +39,7 @@ from triage.engine import AnswerError, Assessment, assess, check_answers
 from triage.forms import SectionForm, csrf_input, stored_values
 from triage.pages import Fields, Skeleton, Skeletons, hole
 from triage.rulebook import Level, Question, Rulebook, Section
+from triage.webapp import this_request
 
 bp = Blueprint("visitor", __name__)
 
@@ -57,20 +59,26 @@ def retry_after() -> int | None:
     return max(1, math.ceil(current.reset_at - time.time())) if current else None
 
 
+def kept() -> dict[str, Any]:
+    """What the app keeps for its pages: the rule book, forms, fields and skeletons."""
+    return this_request().app.extensions["triage"]  # type: ignore[no-any-return]
+
+
 def rulebook() -> Rulebook:
-    return current_app.extensions["triage"]["rulebook"]  # type: ignore[no-any-return]
+    return kept()["rulebook"]  # type: ignore[no-any-return]
 
 
 def fields() -> Fields:
-    return current_app.extensions["triage"]["fields"]  # type: ignore[no-any-return]
+    return kept()["fields"]  # type: ignore[no-any-return]
 
 
 def skeletons() -> Skeletons:
-    return current_app.extensions["triage"]["skeletons"]  # type: ignore[no-any-return]
+    return kept()["skeletons"]  # type: ignore[no-any-return]
 
 
-def load_answers() -> dict[str, Answer]:
-    clean, _ = check_answers(rulebook(), session.get("answers", {}))
+def load_answers(ctx: RequestContext | None = None) -> dict[str, Answer]:
+    ctx = ctx or this_request()
+    clean, _ = check_answers(ctx.app.extensions["triage"]["rulebook"], ctx.session.get("answers", {}))
     return clean
 
 
@@ -111,21 +119,22 @@ def render_start(has_answers: bool) -> str:
 
 @bp.route("/questions/<section_id>", methods=["GET", "POST"])
 def section(section_id: str) -> Response | tuple[str, int] | str:
-    book = rulebook()
+    ctx = this_request()
+    book = ctx.app.extensions["triage"]["rulebook"]
     if section_id not in book.section_by_id:
         abort(404)
     page = book.section_by_id[section_id]
-    answers = load_answers()
+    answers = load_answers(ctx)
     if not journey.can_visit(book, page.id, answers):
         return out_of_order(answers)
     on_page = {q.id for q in page.questions}
     others = {k: v for k, v in answers.items() if k not in on_page}
     layout = journey.page_layout(book, page, others)
 
-    if request.method == "POST":
-        form_class: type[SectionForm] = current_app.extensions["triage"]["forms"][page.id]
+    if ctx.request.method == "POST":
+        form_class: type[SectionForm] = ctx.app.extensions["triage"]["forms"][page.id]
         form = form_class(earlier=others)
-        if form.accepted(book, request.form):
+        if form.accepted(book, ctx.request.form):
             clean, _ = check_answers(book, {**others, **form.answers})
             save_answers(clean)
             return redirect(step_url(journey.next_step(book, clean)), code=303)
@@ -202,11 +211,12 @@ def check() -> str | tuple[str, int]:
 
 @bp.get("/result")
 def result() -> str | tuple[str, int]:
-    answers = session.get("answers", {})  # assess checks them
+    ctx = this_request()
+    answers = ctx.session.get("answers", {})  # assess checks them
     try:
-        assessment = assess(rulebook(), answers)
+        assessment = assess(ctx.app.extensions["triage"]["rulebook"], answers)
     except AnswerError:
-        return out_of_order(load_answers())
+        return out_of_order(load_answers(ctx))
     return result_page(assessment)
 
 
