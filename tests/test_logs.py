@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import http.cookiejar
+import io
 import json
+import logging
 import os
 import re
 import socket
@@ -12,7 +14,13 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
+
+from gunicorn.config import Config
+
+from triage.server import AccessLog
 
 TRIAGE = str(Path(sys.executable).with_name("triage"))
 # Values distinctive enough that finding one in the log can only mean an answer leaked.
@@ -76,3 +84,22 @@ def test_a_full_run_leaves_no_answer_in_the_logs(tmp_path: Path) -> None:
     for value in SECRET_VALUES:
         assert value not in logged, f"answer value {value!r} found in the log"
     assert "127.0.0.1" not in logged.replace(f"127.0.0.1:{port}", "")  # no client addresses either
+
+
+def test_the_access_line_reaches_every_handler_in_its_own_format() -> None:
+    """Gunicorn's own stream gets the line written directly; a handler with a format of its own
+    (configured by whoever runs the server) still gets a log record, formatted its way."""
+    cfg = Config()
+    cfg.set("accesslog", "-")
+    logger = AccessLog(cfg)
+    (own,) = logger.access_log.handlers
+    plain, formatted = io.StringIO(), io.StringIO()
+    own.setStream(plain)  # type: ignore[attr-defined]
+    other = logging.StreamHandler(formatted)
+    other.setFormatter(logging.Formatter("[%(levelname)s] %(name)s: %(message)s"))
+    logger.access_log.addHandler(other)
+    response = SimpleNamespace(status="303 SEE OTHER", sent=189)
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/questions/muscles", "QUERY_STRING": "x=1"}
+    logger.access(response, None, environ, timedelta(milliseconds=4))
+    assert plain.getvalue() == "POST /questions/muscles 303 189 4ms\n"
+    assert formatted.getvalue() == "[INFO] gunicorn.access: POST /questions/muscles 303 189 4ms\n"

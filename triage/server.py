@@ -11,7 +11,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from flask import Flask
 from gunicorn import glogging
@@ -28,16 +28,47 @@ class AccessLog(glogging.Logger):
     No client address, referrer or agent: the log has nothing that could identify a person, and the
     pages put no answers in URLs. Gunicorn's own access line gathers every header and environment
     value for its format on each request, which cost more than serving a page; this writes the same
-    five fields directly.
+    five fields directly. Where the access log is gunicorn's own stream (standard output or a file,
+    printing the message as it is), the line is written to it as that handler writes it, without the
+    log record the logging module builds for each line; any other handler gets a record as usual.
     """
 
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta) -> None:
-        if not self.access_log_enabled:
+        log = self.access_log
+        if not self.access_log_enabled or not log.isEnabledFor(logging.INFO):
             return
         status = str(resp.status).split(None, 1)[0]
         ms = request_time.seconds * 1000 + request_time.microseconds // 1000
-        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
-        self.access_log.info("%s %s %s %s %sms", method, path, status, getattr(resp, "sent", None), ms)
+        method, path, size = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), getattr(resp, "sent", None)
+        line = f"{method} {path} {status} {size} {ms}ms"
+        for handler in log.handlers:
+            if not (_writes_message_only(handler) and _write(handler, line)):
+                handler.handle(log.makeRecord(log.name, logging.INFO, "", 0, line, (), None))
+
+
+def _writes_message_only(handler: logging.Handler) -> TypeGuard[logging.StreamHandler[Any]]:
+    """A plain stream or file handler that prints each message as it is, with no filter."""
+    return (
+        type(handler) in (logging.StreamHandler, logging.FileHandler)
+        and not handler.filters
+        and getattr(handler.formatter, "_fmt", "%(message)s") == "%(message)s"
+        and handler.level <= logging.INFO
+        and getattr(handler, "stream", None) is not None
+    )
+
+
+def _write(handler: logging.StreamHandler[Any], line: str) -> bool:
+    """Write the line as the handler's own `emit` does; False if that failed (the handler is then
+    given a record, and reports the failure as the logging module does)."""
+    handler.acquire()
+    try:
+        handler.stream.write(line + handler.terminator)
+        handler.stream.flush()
+        return True
+    except Exception:
+        return False
+    finally:
+        handler.release()
 
 
 class _Server(BaseApplication):

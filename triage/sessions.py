@@ -129,7 +129,7 @@ class CookieSessions(SecureCookieSessionInterface):
         if not session.modified and not self.should_set_cookie(app, session):
             # Nothing to write, as on most page views: only say that the page depends on the cookie.
             if session.accessed:
-                if "Vary" in response.headers:
+                if response.headers.getlist("Vary"):  # (`in` raises and catches an error when it is absent)
                     response.vary.add("Cookie")
                 else:
                     response.headers["Vary"] = "Cookie"  # the same header, without parsing an empty one
