@@ -4,7 +4,8 @@
 
 Both run under gunicorn with the same worker count on 127.0.0.1 and are driven by wrk, app and
 baseline alternating, each run bounded by --seconds. For each request it prints requests per
-second, median and 99th-percentile latency, and the ratio of the app's throughput to the baseline's.
+second, median and 99th-percentile latency, and the ratio of the app's throughput to the baseline's
+(the median, over the rounds, of each round's ratio between its back-to-back app and baseline runs).
 The baseline gets the same request (the same cookie, the same JSON body) and answers with a page of
 exactly the same size, or from a bare JSON endpoint, without reading the cookie. It also prints each
 app worker's resident memory. Targets: every ratio at least 0.8, memory at most 80 MB per worker.
@@ -171,10 +172,13 @@ def main() -> int:
     heading = ("app req/s", 10), ("p50 ms", 8), ("p99 ms", 8), ("base req/s", 11), ("p50 ms", 8), ("p99 ms", 8)
     print(f"{'request':<44}" + "".join(f"{title:>{width}}" for title, width in heading) + f"{'ratio':>7}")
     passed = True
-    floors = []
+    floors, spreads = [], []
     for name, (ours, theirs, floor_runs) in results.items():
         ours_rps, theirs_rps = statistics.median(r.rps for r in ours), statistics.median(r.rps for r in theirs)
-        ratio = ours_rps / theirs_rps
+        # Each round's app run and baseline run are back to back; the ratio of each such pair is
+        # taken before the median, so that a slower or faster spell of the machine, which affects
+        # both halves of a pair alike, does not count as a difference between them.
+        ratio = statistics.median(a.rps / b.rps for a, b in zip(ours, theirs, strict=True))
         errors = sum(r.errors for r in ours + theirs + floor_runs)
         passed &= ratio >= TARGET_RATIO and errors == 0
         print(
@@ -183,9 +187,13 @@ def main() -> int:
             f"{statistics.median(r.p50_ms for r in theirs):>8.1f}{statistics.median(r.p99_ms for r in theirs):>8.1f}"
             f"{ratio:>7.2f}" + (f"  ({errors} errors)" if errors else "")
         )
+        spreads.append(f"  {name}: " + " ".join(f"{a.rps / b.rps:.2f}" for a, b in zip(ours, theirs, strict=True)))
         if floor_runs:
             floor_rps = statistics.median(r.rps for r in floor_runs)
-            floors.append(f"  {name}: {floor_rps:.0f} req/s, ratio {floor_rps / theirs_rps:.2f}")
+            floor_ratio = statistics.median(f.rps / b.rps for f, b in zip(floor_runs, theirs, strict=True))
+            floors.append(f"  {name}: {floor_rps:.0f} req/s, ratio {floor_ratio:.2f}")
+    print("ratio in each round:")
+    print("\n".join(spreads))
     if floors:
         print("floor: stock Flask only reading the same session cookie, serving the same page (for reference):")
         print("\n".join(floors))

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from triage.conditions import Answer
 from triage.rulebook import Level, Question, Rulebook
@@ -37,8 +37,10 @@ class AnswerError(ValueError):
         return {"errors": [{"field": e.field, "code": e.code, "message": e.message} for e in self.errors]}
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
+    """Why the level was reached: one rule that fired. (A named tuple: made for each rule that fires
+    on every assessment, several times faster than a frozen dataclass.)"""
+
     rule: str
     level: str
     text: str
@@ -114,7 +116,7 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object]) -> Assessment:
     meta = rulebook.meta
     return Assessment(
         level=level,
-        reasons=tuple(Reason(r.id, r.level.id, r.reason, r.advice, r.source) for r in fired),
+        reasons=tuple([Reason(r.id, r.level.id, r.reason, r.advice, r.source) for r in fired]),
         answers=MappingProxyType(clean),
         complete=not missing,
         disclaimer=meta.disclaimer,
