@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Hashable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -60,8 +60,9 @@ def retry_after() -> int | None:
 
 
 def kept() -> dict[str, Any]:
-    """What the app keeps for its pages: the rule book, forms, fields and skeletons."""
-    return this_request().app.extensions["triage"]  # type: ignore[no-any-return]
+    """What the app keeps for its pages: the rule book, forms, fields and skeletons. (The app
+    itself, found once: each attribute used through Flask's `current_app` finds it again.)"""
+    return cast(Any, current_app)._get_current_object().extensions["triage"]  # type: ignore[no-any-return]
 
 
 def rulebook() -> Rulebook:
