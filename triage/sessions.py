@@ -59,9 +59,9 @@ class _KeptSignerSerializer(URLSafeTimedSerializer):
     key the short way round.
 
     itsdangerous unsigns in layers (the signature decoded and checked once for each key, the
-    timestamp turned into a date, the payload decoded), which cost more than the rest of a page.
-    `loads` makes the same checks with the library's own functions, in one pass, for the usual
-    cookie: signed with the current key and not expired. The signature is computed by the library's
+    timestamp turned into a date, the payload decoded), and every page that reads answers pays for
+    them. `loads` makes the same checks with the library's own functions, in one pass, for the
+    usual cookie: signed with the current key and not expired. The signature is computed by the library's
     signer and compared in constant time; the age is checked as the library checks it; the payload
     is decoded by the library. Anything else (an older key, a bad or expired signature, a damaged
     payload) goes to the library's own `loads`, which decides, and raises, as it always does.

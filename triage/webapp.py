@@ -86,7 +86,7 @@ class TriageFlask(Flask):
 def this_request() -> RequestContext:
     """This request's context, with its `app`, `request` and `session`, looked up once.
 
-    Flask's `current_app`, `request` and `session` find the context again on every attribute used,
-    which costs more than the rest of the work on a page served from a skeleton.
+    Flask's `current_app`, `request` and `session` find the context again on every attribute used
+    (about a microsecond each, a dozen times on a page served from a skeleton).
     """
     return cast(Any, request_ctx)._get_current_object()  # type: ignore[no-any-return]
