@@ -27,7 +27,7 @@ from flask import (
     session,
     url_for,
 )
-from flask.ctx import RequestContext
+from flask.sessions import SessionMixin
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -77,9 +77,10 @@ def skeletons() -> Skeletons:
     return kept()["skeletons"]  # type: ignore[no-any-return]
 
 
-def load_answers(ctx: RequestContext | None = None) -> dict[str, Answer]:
-    ctx = ctx or this_request()
-    clean, _ = check_answers(ctx.app.extensions["triage"]["rulebook"], ctx.session.get("answers", {}))
+def load_answers(visitor: SessionMixin | None = None) -> dict[str, Answer]:
+    """The answers in the visitor's session (this request's, unless given), checked."""
+    visitor = this_request().session if visitor is None else visitor
+    clean, _ = check_answers(rulebook(), visitor.get("answers", {}))
     return clean
 
 
@@ -121,11 +122,11 @@ def render_start(has_answers: bool) -> str:
 @bp.route("/questions/<section_id>", methods=["GET", "POST"])
 def section(section_id: str) -> Response | tuple[str, int] | str:
     ctx = this_request()
-    book = ctx.app.extensions["triage"]["rulebook"]
+    book = rulebook()
     if section_id not in book.section_by_id:
         abort(404)
     page = book.section_by_id[section_id]
-    answers = load_answers(ctx)
+    answers = load_answers(ctx.session)
     if not journey.can_visit(book, page.id, answers):
         return out_of_order(answers)
     on_page = {q.id for q in page.questions}
@@ -133,7 +134,7 @@ def section(section_id: str) -> Response | tuple[str, int] | str:
     layout = journey.page_layout(book, page, others)
 
     if ctx.request.method == "POST":
-        form_class: type[SectionForm] = ctx.app.extensions["triage"]["forms"][page.id]
+        form_class: type[SectionForm] = kept()["forms"][page.id]
         form = form_class(earlier=others)
         if form.accepted(book, ctx.request.form):
             clean, _ = check_answers(book, {**others, **form.answers})
@@ -215,9 +216,9 @@ def result() -> str | tuple[str, int]:
     ctx = this_request()
     answers = ctx.session.get("answers", {})  # assess checks them
     try:
-        assessment = assess(ctx.app.extensions["triage"]["rulebook"], answers)
+        assessment = assess(rulebook(), answers)
     except AnswerError:
-        return out_of_order(load_answers(ctx))
+        return out_of_order(load_answers(ctx.session))
     return result_page(assessment)
 
 
