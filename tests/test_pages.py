@@ -2,12 +2,16 @@
 
 Question pages, results and the start page are served by filling a skeleton (triage.pages); pages
 with an error are rendered in full. Any difference between the two would show one visitor a
-different page from another with the same answers, so it is checked over many answer sets.
+different page from another with the same answers, so it is checked over many answer sets, against
+an app with skeletons turned off (`PAGE_SKELETONS`). The CSRF token, random for each session, is
+the one part left out of the comparison.
 """
 
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import answer_sets
 
-from triage import create_app, journey, views
+from triage import create_app, journey, pages
 from triage.engine import AnswerError, Assessment, assess, check_answers
 from triage.forms import stored_values
 from triage.pages import Skeleton, hole
@@ -29,6 +33,21 @@ CONFIG = {"SECRET_KEY": "test", "RATE_LIMIT": "off"}
 @pytest.fixture(scope="module")
 def app() -> Flask:
     return create_app(CONFIG)
+
+
+@pytest.fixture(scope="module")
+def full_app() -> Flask:
+    return create_app({**CONFIG, "PAGE_SKELETONS": False})
+
+
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="[^"]*"')
+
+
+def page(app: Flask, make: Callable[[], str], script_root: str = "") -> str:
+    with app.test_request_context("/", base_url=f"http://localhost{script_root}/"):
+        html = make()
+    assert len(TOKEN.findall(html)) <= 2
+    return TOKEN.sub('name="csrf_token" type="hidden" value="TOKEN"', html)
 
 
 def rulebook(app: Flask) -> Rulebook:
@@ -43,25 +62,31 @@ def partial_answers(draw: st.DrawFn) -> dict[str, Any]:
     return {k: v for k, v in answers.items() if k in kept}
 
 
-def section_pages(app: Flask, answers: dict[str, Any], script_root: str = "") -> list[tuple[str, str, str]]:
+def section_pages(
+    app: Flask, full_app: Flask, answers: dict[str, Any], script_root: str = ""
+) -> list[tuple[str, str, str]]:
     """(section id, page from its skeleton, page rendered in full) for every section."""
     book = rulebook(app)
     clean, _ = check_answers(book, answers)
-    pages = []
-    with app.test_request_context("/", base_url=f"http://localhost{script_root}/"):
-        for page in book.sections:
-            on_page = {q.id for q in page.questions}
-            layout = journey.page_layout(book, page, {k: v for k, v in clean.items() if k not in on_page})
-            values = {q.id: stored_values(q, clean) for q in page.questions}
-            fast = views.section_page(page, layout, values)
-            pages.append((page.id, fast, views.section_page(page, layout, values, fast=False)))
-    return pages
+    found = []
+    for section in book.sections:
+        on_page = {q.id for q in section.questions}
+        layout = journey.page_layout(book, section, {k: v for k, v in clean.items() if k not in on_page})
+        values = {q.id: stored_values(q, clean) for q in section.questions}
+
+        def make(section: Any = section, layout: Any = layout, values: Any = values) -> str:
+            return pages.section_page(section, layout, values)
+
+        found.append((section.id, page(app, make, script_root), page(full_app, make, script_root)))
+    return found
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(answers=partial_answers())
-def test_every_section_page_from_its_skeleton_is_the_page_rendered_in_full(app: Flask, answers: dict) -> None:
-    for section_id, fast, full in section_pages(app, answers):
+def test_every_section_page_from_its_skeleton_is_the_page_rendered_in_full(
+    app: Flask, full_app: Flask, answers: dict
+) -> None:
+    for section_id, fast, full in section_pages(app, full_app, answers):
         assert fast == full, section_id
 
 
@@ -79,26 +104,55 @@ def assessments(draw: st.DrawFn) -> Assessment:
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(assessment=assessments())
-def test_every_result_from_its_skeleton_is_the_result_rendered_in_full(app: Flask, assessment: Assessment) -> None:
-    with app.test_request_context("/result"):
-        assert views.result_page(assessment) == views.result_page(assessment, fast=False)
+def test_every_result_from_its_skeleton_is_the_result_rendered_in_full(
+    app: Flask, full_app: Flask, assessment: Assessment
+) -> None:
+    def make() -> str:
+        return pages.result_page(assessment)
+
+    assert page(app, make) == page(full_app, make)
 
 
-def test_the_start_page_from_its_skeleton_is_the_page_rendered_in_full(app: Flask) -> None:
-    with app.test_request_context("/"):
-        for has_answers in (False, True):
-            kept = app.extensions["triage"]["skeletons"].get(("start", has_answers))
-            assert kept.fill({}) == views.render_start(has_answers)
+def test_the_start_page_from_its_skeleton_is_the_page_rendered_in_full(app: Flask, full_app: Flask) -> None:
+    for has_answers in (False, True):
+
+        def make(has_answers: bool = has_answers) -> str:
+            return pages.start_page(has_answers)
+
+        assert page(app, make) == page(full_app, make)
+    assert app.extensions["triage"]["skeletons"]._built is not None, "the skeletons were used"
 
 
-def test_pages_under_a_path_prefix_link_under_it_and_match_full_rendering(app: Flask) -> None:
+def test_pages_under_a_path_prefix_link_under_it_and_match_full_rendering(app: Flask, full_app: Flask) -> None:
     answers = {"breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "weakness": "yes"}
-    for section_id, fast, full in section_pages(app, answers, script_root="/clinic/triage"):
+    for section_id, fast, full in section_pages(app, full_app, answers, script_root="/clinic/triage"):
         assert fast == full, section_id
         assert 'href="/clinic/triage/static/app.css"' in fast
-    # A prefix seen for the first time does not change the pages served at the root.
-    section_id, fast, _ = section_pages(app, answers)[0]
+    # A path never configured does not change the pages served at the root.
+    section_id, fast, _ = section_pages(app, full_app, answers)[0]
     assert 'href="/static/app.css"' in fast and "/clinic" not in fast
+
+
+def test_an_app_mounted_under_a_path_serves_its_pages_from_skeletons_there() -> None:
+    mounted = create_app({**CONFIG, "APPLICATION_ROOT": "/clinic/triage"})
+    html = page(mounted, lambda: pages.start_page(False), "/clinic/triage")
+    assert 'href="/clinic/triage/static/app.css"' in html
+    assert mounted.extensions["triage"]["skeletons"]._built is not None
+
+
+def test_no_request_can_make_the_app_keep_or_build_more_pages() -> None:
+    """A client that names other paths (a SCRIPT_NAME of its own) gets pages rendered in full, and
+    what is kept for everyone else is neither evicted nor grown."""
+    app = create_app({**CONFIG, "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    assert client.get("/").status_code == 200
+    kept = app.extensions["triage"]["skeletons"]
+    before = copy.deepcopy(kept._built)
+    for n in range(10):
+        response = client.get("/", environ_overrides={"SCRIPT_NAME": f"/fake{n}"})
+        assert response.status_code == 200 and f'href="/fake{n}/static/app.css"' in response.text
+    assert kept._built == before
+    assert 'href="/static/app.css"' in client.get("/").text
 
 
 def test_what_the_server_keeps_does_not_depend_on_anyones_answers() -> None:
@@ -107,7 +161,7 @@ def test_what_the_server_keeps_does_not_depend_on_anyones_answers() -> None:
     app = create_app({**CONFIG, "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     client.get("/")
-    kept = app.extensions["triage"]["skeletons"]._by_root
+    kept = app.extensions["triage"]["skeletons"]._built
     before = copy.deepcopy(kept)
     for emergency, weakness in (("no", "yes"), ("no", "no"), ("yes", "no")):
         other = app.test_client()

@@ -1,5 +1,5 @@
-"""The session cookie: read the short way round (triage.sessions), it must accept and refuse exactly
-what itsdangerous, the library that signs it, accepts and refuses.
+"""The session cookie: with its serializer, signer and key kept (triage.sessions), it must accept and
+refuse exactly what itsdangerous, the library that signs it, accepts and refuses.
 
 The oracle is a stock itsdangerous serializer with Flask's settings for session cookies (salt, key
 derivation, SHA-1) and the same keys. It writes cookies as Flask always has (compressed when that

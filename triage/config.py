@@ -31,6 +31,7 @@ DEFAULTS: Mapping[str, Any] = {
     "RATE_LIMIT_STORAGE": "memory://",  # e.g. redis://host:6379 to share counts between workers
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-For is believed
     "CORS_ORIGINS": (),  # origins that may call the API from a browser
+    "PAGE_SKELETONS": True,  # pages filled in from skeletons rendered once (triage.pages); off in some tests
 }
 
 

@@ -7,9 +7,10 @@ disagree on what a valid answer is, and the messages come from the rule book.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from flask import abort, current_app, request, session
 from flask.sessions import SessionMixin
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -22,7 +23,6 @@ from triage.conditions import Answer
 from triage.engine import is_blank, parse_answer
 from triage.journey import emergency, is_asked
 from triage.rulebook import Question, Rulebook, Section
-from triage.webapp import this_request
 
 
 class AnswerCheck:
@@ -76,10 +76,11 @@ class SectionForm(FlaskForm):
                 field.errors = []
         return valid
 
-    def accepted(self, rulebook: Rulebook, posted: Iterable[str]) -> bool:
+    def accepted(self, rulebook: Rulebook) -> bool:
         """Validate a posted page. An emergency answer is accepted even with questions unanswered:
-        it ends the questionnaire, so nothing else needs asking. Unknown fields are refused."""
-        self.unknown = bool(set(posted) - set(self._fields))
+        it ends the questionnaire, so nothing else needs asking. Unknown fields are refused (the
+        body is a plain form: `refuse_other_bodies` has turned anything else away)."""
+        self.unknown = bool(set(request.form) - set(self._fields))
         valid = self.validate()
         if not valid and self.only_missing and emergency(rulebook, {**self.earlier, **self.answers}):
             valid = True
@@ -136,13 +137,25 @@ def stored_values(question: Question, answers: Mapping[str, Answer]) -> Any:
     return value
 
 
+FORM_BODY = "application/x-www-form-urlencoded"
+
+
+def refuse_other_bodies() -> None:
+    """Before a form post: the pages only ever send a plain form, so a body of any other kind (JSON,
+    multipart with files, or text with no type) is refused with 400 before a form reads it."""
+    if request.method != "POST":
+        return
+    if request.mimetype == FORM_BODY or (not request.mimetype and not request.content_length):
+        return
+    abort(400)
+
+
 def csrf_input() -> Markup:
     """The hidden CSRF field every form on the pages posts (what `form.hidden_tag()` writes, without
     building a form for it). Empty when CSRF checks are off, as in some tests."""
-    ctx = this_request()
-    if not ctx.app.config.get("WTF_CSRF_ENABLED", True):
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return Markup("")
-    token = page_csrf_token(ctx.session, ctx.app.config.get("WTF_CSRF_TIME_LIMIT", 3600))
+    token = page_csrf_token(session, current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600))
     return Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{escape(token)}">')
 
 

@@ -1,4 +1,7 @@
-"""Pages that are quick to serve: what is the same for everyone is rendered once, the rest is filled in.
+"""The visitor's pages as HTML, quick to serve: what is the same for everyone is rendered once.
+
+Views ask this module for a page (`start_page`, `section_page`, `result_page`) and get its HTML;
+whether it was filled in from a skeleton or rendered in full is decided here, and nowhere else.
 
 A question page or a result differs from one person to the next in only a few places: the answers
 already chosen, the CSRF token, and which reasons apply. So:
@@ -7,12 +10,14 @@ already chosen, the CSRF token, and which reasons apply. So:
   it can show, and each rule's reason once, with `reason_item`.
 - A `Skeleton` is a whole page rendered once by its usual template, with *holes* where those parts
   go; serving the page fills the holes by joining strings.
-- `Skeletons` keeps every skeleton for the path the app is served under, built all at once, the
-  first time that path is seen.
+- `Skeletons` keeps every skeleton, built all at once the first time a page is asked for, for the
+  one path the app is mounted at (`APPLICATION_ROOT`). A request under any other path gets its
+  page rendered in full: it can neither evict what is kept nor make the app build more.
 
 Nothing kept depends on a person: skeletons and fields are built from the rule book alone, every
 variant at once, so no one's answers decide what is rendered or kept. Pages that show an error
-message are rendered in full, by the same templates and the same fields.
+message are rendered in full, by the same templates and the same fields. The setting
+`PAGE_SKELETONS` (on by default) turns all of this off, so that tests can compare the two.
 """
 
 from __future__ import annotations
@@ -22,14 +27,14 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, render_template, request, url_for
 from jinja2 import Environment
 from markupsafe import Markup
 
 from triage import journey
-from triage.engine import Reason
-from triage.rulebook import Question, Rulebook
-from triage.webapp import this_request
+from triage.engine import Assessment, Reason
+from triage.forms import csrf_input
+from triage.rulebook import Level, Question, Rulebook, Section
 
 HOLE = "\x00"  # the rule book loader refuses control characters, so no text can contain it
 MULTI_KEPT_UP_TO = 8  # options in a "choose all that apply" question: 2**8 variants at most
@@ -68,16 +73,20 @@ class Skeleton:
 class Fields:
     """Question fields and reasons as HTML, from the macros in macros.html.
 
-    Every field a visitor's page can show without an error is rendered at start-up: each question,
-    folded or not under its trigger, with each answer it can hold. Staff fields, fields with an
-    error, number fields and answers no page offers are rendered when asked for.
+    With `keep` (the default), every field a visitor's page can show without an error is rendered
+    at start-up: each question, folded or not under its trigger, with each answer it can hold.
+    Staff fields, fields with an error, number fields and answers no page offers are rendered when
+    asked for.
     """
 
-    def __init__(self, env: Environment, rulebook: Rulebook) -> None:
+    def __init__(self, env: Environment, rulebook: Rulebook, keep: bool = True) -> None:
         macros = env.get_template("macros.html").module
         self._field: Callable[..., Markup] = macros.question_field  # type: ignore[attr-defined]
         self._reason: Callable[[Reason], Markup] = macros.reason_item  # type: ignore[attr-defined]
         self._kept: dict[Hashable, Markup] = {}
+        self._reasons: dict[str, Markup] = {}
+        if not keep:
+            return
         for section in rulebook.sections:
             reveals = {q.id: r for q, r in journey.page_layout(rulebook, section, {})}
             for question in section.questions:
@@ -101,19 +110,17 @@ class Fields:
         shown: bool = True,
         staff: bool = False,
         autofocus: bool = False,
-        fresh: bool = False,
     ) -> Markup:
-        """A question's field, from those rendered at start-up where it is one of them (unless `fresh`)."""
-        if error is None and not staff and not autofocus and not fresh:
+        """A question's field, from those rendered at start-up where it is one of them."""
+        if error is None and not staff and not autofocus:
             kept = self._kept.get((question.id, reveal is not None, shown, _key(question, value)))
             if kept is not None:
                 return kept
         return self._field(question, value, error, reveal, staff, autofocus, shown)
 
-    def reason_items(self, reasons: Iterable[Reason], fresh: bool = False) -> Markup:
-        """The list items for these reasons, from those rendered at start-up (unless `fresh`)."""
-        kept = {} if fresh else self._reasons
-        return Markup("".join(kept.get(r.rule) or self._reason(r) for r in reasons))
+    def reason_items(self, reasons: Iterable[Reason]) -> Markup:
+        """The list items for these reasons, from those rendered at start-up."""
+        return Markup("".join(self._reasons.get(r.rule) or self._reason(r) for r in reasons))
 
 
 def shown(reveal: journey.Reveal | None, values: Mapping[str, Any]) -> bool:
@@ -147,22 +154,155 @@ def _key(question: Question, value: Any) -> Hashable:
 
 
 class Skeletons:
-    """Every skeleton `build` makes, per path the app is served under (its script root)."""
+    """Every skeleton `build` makes, for the one path the app is mounted at (`root`), built the
+    first time one is asked for. Requests under any other path get none."""
 
-    ROOTS_KEPT = 4  # a deployment has one; more is a misconfiguration, served by full rendering
-
-    def __init__(self, app: Flask, build: Callable[[], dict[Hashable, Skeleton]]) -> None:
+    def __init__(self, app: Flask, build: Callable[[], dict[Hashable, Skeleton]], root: str) -> None:
         self._app = app
         self._build = build
-        self._by_root: dict[str, dict[Hashable, Skeleton]] = {}
+        self._root = root
+        self._built: dict[Hashable, Skeleton] | None = None
 
-    def get(self, key: Hashable) -> Skeleton | None:
-        root = this_request().request.script_root
-        built = self._by_root.get(root)
-        if built is None:
-            if len(self._by_root) >= self.ROOTS_KEPT:
-                return None
+    def get(self, key: Hashable, script_root: str) -> Skeleton | None:
+        if script_root != self._root:
+            return None
+        if self._built is None:
             # A request of its own, so that building touches nobody's session.
-            with self._app.test_request_context("/", base_url=f"http://localhost{root}/"):
-                built = self._by_root[root] = self._build()
-        return built.get(key)
+            with self._app.test_request_context("/", base_url=f"http://localhost{self._root}/"):
+                self._built = self._build()
+        return self._built.get(key)
+
+
+def init_app(app: Flask, rulebook: Rulebook) -> None:
+    keep = bool(app.config["PAGE_SKELETONS"])
+    root = app.config["APPLICATION_ROOT"].rstrip("/")
+    app.extensions["triage"]["fields"] = Fields(app.jinja_env, rulebook, keep=keep)
+    app.extensions["triage"]["skeletons"] = Skeletons(app, build_skeletons, root) if keep else None
+
+
+def _kept() -> dict[str, Any]:
+    return current_app.extensions["triage"]  # type: ignore[no-any-return]
+
+
+def _skeleton(key: Hashable) -> Skeleton | None:
+    skeletons: Skeletons | None = _kept()["skeletons"]
+    return skeletons.get(key, request.script_root) if skeletons is not None else None
+
+
+def fields() -> Fields:
+    return _kept()["fields"]  # type: ignore[no-any-return]
+
+
+# -- the pages ------------------------------------------------------------------------------------
+
+
+def step_url(step: str) -> str:
+    if step == journey.RESULT:
+        return url_for("visitor.result")
+    if step == journey.CHECK:
+        return url_for("visitor.check")
+    return url_for("visitor.section", section_id=step)
+
+
+def start_page(has_answers: bool) -> str:
+    skeleton = _skeleton(("start", has_answers))
+    return skeleton.fill({}) if skeleton else _render_start(has_answers)
+
+
+def section_page(
+    page: Section,
+    layout: journey.Layout,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str] | None = None,
+    csrf_failed: bool = False,
+    unknown_fields: bool = False,
+) -> str:
+    """A question page showing `values`, with a message next to each question in `errors`."""
+    problem = bool(errors) or csrf_failed or unknown_fields
+    skeleton = None if problem else _skeleton(("section", page.id, _layout_key(layout)))
+    if skeleton is None:
+        return _render_section(page, layout, values, errors or {}, csrf_failed, unknown_fields)
+    show = fields().html
+    filled = {f"q:{q.id}": show(q, values.get(q.id), None, r, shown(r, values)) for q, r in layout}
+    return skeleton.fill({"csrf": csrf_input(), **filled})
+
+
+def result_page(assessment: Assessment) -> str:
+    skeleton = _skeleton(("result", assessment.level.id, assessment.complete, bool(assessment.reasons)))
+    items = fields().reason_items(assessment.reasons)
+    if skeleton is None:
+        return _render_result(assessment, items)
+    return skeleton.fill({"csrf": csrf_input(), "reasons": items})
+
+
+# -- rendering, in full or as skeletons -----------------------------------------------------------
+
+
+def _render_start(has_answers: bool) -> str:
+    book: Rulebook = _kept()["rulebook"]
+    return render_template("start.html", first_url=step_url(book.sections[0].id), has_answers=has_answers)
+
+
+def _render_section(
+    page: Section,
+    layout: journey.Layout,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    csrf_failed: bool = False,
+    unknown_fields: bool = False,
+    holes: bool = False,
+) -> str:
+    """The section page rendered in full; with `holes`, the skeleton the answers and token fill."""
+    book: Rulebook = _kept()["rulebook"]
+
+    def field(question: Question, reveal: journey.Reveal | None) -> Markup:
+        if holes:
+            return hole(f"q:{question.id}")
+        error = errors.get(question.id)
+        return fields().html(question, values.get(question.id), error, reveal, shown(reveal, values))
+
+    previous = journey.previous_step(book, page.id)
+    return render_template(
+        "section.html",
+        section=page,
+        layout=layout,
+        field=field,
+        errors=errors,
+        csrf_failed=csrf_failed,
+        unknown_fields=unknown_fields,
+        back_url=step_url(previous) if previous else url_for("visitor.start"),
+        number=[s.id for s in book.sections].index(page.id) + 1,
+        **({"csrf_input": lambda: hole("csrf")} if holes else {}),
+    )
+
+
+def _render_result(assessment: Assessment, reason_items: Markup, holes: bool = False) -> str:
+    extra = {"csrf_input": lambda: hole("csrf")} if holes else {}
+    return render_template("result.html", assessment=assessment, reason_items=reason_items, **extra)
+
+
+def _layout_key(layout: journey.Layout) -> tuple[str, ...]:
+    return tuple(question.id for question, _ in layout)
+
+
+def build_skeletons() -> dict[Hashable, Skeleton]:
+    """Every visitor page that shows no error, rendered with holes: the start page (with or without
+    earlier answers), each section in each layout it can have, and each kind of result."""
+    book: Rulebook = _kept()["rulebook"]
+    built: dict[Hashable, Skeleton] = {("start", has): Skeleton.of(_render_start(has)) for has in (False, True)}
+    for page in book.sections:
+        for layout in journey.possible_layouts(book, page):
+            html = _render_section(page, layout, {}, {}, holes=True)
+            built["section", page.id, _layout_key(layout)] = Skeleton.of(html)
+    for level in book.levels:
+        for complete in (True, False):
+            for has_reasons in (True, False):
+                items = hole("reasons") if has_reasons else Markup("")
+                html = _render_result(_blank_assessment(book, level, complete), items, holes=True)
+                built["result", level.id, complete, has_reasons] = Skeleton.of(html)
+    return built
+
+
+def _blank_assessment(book: Rulebook, level: Level, complete: bool) -> Assessment:
+    meta = book.meta
+    return Assessment(level, (), {}, complete, meta.disclaimer, meta.title, meta.version, meta.reviewed_on)

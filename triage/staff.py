@@ -12,12 +12,13 @@ from markupsafe import Markup
 
 from triage import journey, pages
 from triage.engine import assess
-from triage.forms import SectionForm, build_form
+from triage.forms import SectionForm, build_form, refuse_other_bodies
 from triage.journey import Reveal
 from triage.pages import Fields
 from triage.rulebook import Question, Rulebook, Section
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+bp.before_request(refuse_other_bodies)  # a form post's body is a plain form, or refused
 
 
 def init_app(app: Flask) -> None:
@@ -34,7 +35,7 @@ def call() -> tuple[str, int] | str:
     fields: Fields = current_app.extensions["triage"]["fields"]
     status = 200
     if request.method == "POST":
-        if form.accepted(book, request.form):
+        if form.accepted(book):
             assessment = assess(book, form.answers)
             summary = render_template(
                 "staff_summary.txt", assessment=assessment, now=datetime.now().astimezone(), questions=book.questions

@@ -1,18 +1,15 @@
 """The visitor's pages. Thin: build the form, validate, store the answers, redirect or render.
 
 Answers live only in the person's own signed session cookie, which expires after a short idle
-time and is cleared by "start again". They never go into a URL or a log line.
-
-Pages without an error are served from skeletons (triage.pages): each is rendered here once, by
-the same function that renders it in full, with holes for the answers and the CSRF token.
+time and is cleared by "start again". They never go into a URL or a log line. The HTML of each
+page comes from `triage.pages`.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Hashable, Mapping
-from typing import Any, cast
+from collections.abc import Mapping
 
 from flask import (
     Blueprint,
@@ -27,29 +24,26 @@ from flask import (
     session,
     url_for,
 )
-from flask.sessions import SessionMixin
 from flask_wtf import FlaskForm
-from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from triage import api, journey, pages
 from triage.conditions import Answer
-from triage.engine import AnswerError, Assessment, assess, check_answers
-from triage.forms import SectionForm, csrf_input, stored_values
-from triage.pages import Fields, Skeleton, Skeletons, hole
-from triage.rulebook import Level, Question, Rulebook, Section
-from triage.webapp import this_request
+from triage.engine import AnswerError, assess, check_answers
+from triage.forms import SectionForm, refuse_other_bodies, stored_values
+from triage.pages import step_url
+from triage.rulebook import Rulebook
 
 bp = Blueprint("visitor", __name__)
+bp.before_request(refuse_other_bodies)  # a form post's body is a plain form, or refused
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.extensions["triage"]["fields"] = Fields(app.jinja_env, app.extensions["triage"]["rulebook"])
-    app.extensions["triage"]["skeletons"] = Skeletons(app, build_skeletons)
+    pages.init_app(app, app.extensions["triage"]["rulebook"])
     app.context_processor(lambda: {"book": rulebook()})
-    for code in (400, 404, 405, 413, 429, 500):
+    for code in (400, 404, 405, 413, 415, 429, 500):
         app.register_error_handler(code, error_page)
 
 
@@ -59,42 +53,19 @@ def retry_after() -> int | None:
     return max(1, math.ceil(current.reset_at - time.time())) if current else None
 
 
-def kept() -> dict[str, Any]:
-    """What the app keeps for its pages: the rule book, forms, fields and skeletons. (The app
-    itself, found once: each attribute used through Flask's `current_app` finds it again.)"""
-    return cast(Any, current_app)._get_current_object().extensions["triage"]  # type: ignore[no-any-return]
-
-
 def rulebook() -> Rulebook:
-    return kept()["rulebook"]  # type: ignore[no-any-return]
+    return current_app.extensions["triage"]["rulebook"]  # type: ignore[no-any-return]
 
 
-def fields() -> Fields:
-    return kept()["fields"]  # type: ignore[no-any-return]
-
-
-def skeletons() -> Skeletons:
-    return kept()["skeletons"]  # type: ignore[no-any-return]
-
-
-def load_answers(visitor: SessionMixin | None = None) -> dict[str, Answer]:
-    """The answers in the visitor's session (this request's, unless given), checked."""
-    visitor = this_request().session if visitor is None else visitor
-    clean, _ = check_answers(rulebook(), visitor.get("answers", {}))
+def load_answers() -> dict[str, Answer]:
+    """The answers in the visitor's session, checked."""
+    clean, _ = check_answers(rulebook(), session.get("answers", {}))
     return clean
 
 
 def save_answers(answers: Mapping[str, Answer]) -> None:
     session.permanent = True  # expires after the idle time, which restarts each time answers are saved
     session["answers"] = {k: sorted(v) if isinstance(v, frozenset) else v for k, v in answers.items()}
-
-
-def step_url(step: str) -> str:
-    if step == journey.RESULT:
-        return url_for("visitor.result")
-    if step == journey.CHECK:
-        return url_for("visitor.check")
-    return url_for("visitor.section", section_id=step)
 
 
 class StartAgainForm(FlaskForm):
@@ -110,90 +81,32 @@ def healthz() -> Response:
 
 @bp.get("/")
 def start() -> str:
-    has_answers = bool(session.get("answers"))
-    skeleton = skeletons().get(("start", has_answers))
-    return skeleton.fill({}) if skeleton else render_start(has_answers)
-
-
-def render_start(has_answers: bool) -> str:
-    return render_template("start.html", first_url=step_url(rulebook().sections[0].id), has_answers=has_answers)
+    return pages.start_page(has_answers=bool(session.get("answers")))
 
 
 @bp.route("/questions/<section_id>", methods=["GET", "POST"])
 def section(section_id: str) -> Response | tuple[str, int] | str:
-    ctx = this_request()
     book = rulebook()
     if section_id not in book.section_by_id:
         abort(404)
     page = book.section_by_id[section_id]
-    answers = load_answers(ctx.session)
+    answers = load_answers()
     if not journey.can_visit(book, page.id, answers):
         return out_of_order(answers)
     on_page = {q.id for q in page.questions}
     others = {k: v for k, v in answers.items() if k not in on_page}
     layout = journey.page_layout(book, page, others)
 
-    if ctx.request.method == "POST":
-        form_class: type[SectionForm] = kept()["forms"][page.id]
+    if request.method == "POST":
+        form_class: type[SectionForm] = current_app.extensions["triage"]["forms"][page.id]
         form = form_class(earlier=others)
-        if form.accepted(book, ctx.request.form):
+        if form.accepted(book):
             clean, _ = check_answers(book, {**others, **form.answers})
             save_answers(clean)
             return redirect(step_url(journey.next_step(book, clean)), code=303)
-        page_html = render_section(page, layout, form.values, form.messages, form.csrf_failed, form.unknown)
-        return page_html, form.error_status
-    return section_page(page, layout, {q.id: stored_values(q, answers) for q in page.questions})
-
-
-def section_page(page: Section, layout: journey.Layout, values: Mapping[str, Any], fast: bool = True) -> str:
-    """A section page without errors: its skeleton filled in; or, with `fast` false (or no skeleton
-    for it), rendered in full, fields and all."""
-    skeleton = skeletons().get(("section", page.id, layout_key(layout))) if fast else None
-    if skeleton is None:
-        return render_section(page, layout, values, fresh=not fast)
-    show = fields().html
-    filled = {f"q:{q.id}": show(q, values.get(q.id), None, r, pages.shown(r, values)) for q, r in layout}
-    return skeleton.fill({"csrf": csrf_input(), **filled})
-
-
-def render_section(
-    page: Section,
-    layout: journey.Layout,
-    values: Mapping[str, Any],
-    errors: Mapping[str, str] | None = None,
-    csrf_failed: bool = False,
-    unknown_fields: bool = False,
-    holes: bool = False,
-    fresh: bool = False,
-) -> str:
-    """The section page rendered in full (`fresh`: every field rendered now, none of those kept);
-    with `holes`, the skeleton that the answers and the CSRF token fill."""
-    book = rulebook()
-    messages = errors or {}
-
-    def field(question: Question, reveal: journey.Reveal | None) -> Markup:
-        if holes:
-            return hole(f"q:{question.id}")
-        error = messages.get(question.id)
-        return fields().html(question, values.get(question.id), error, reveal, pages.shown(reveal, values), fresh=fresh)
-
-    previous = journey.previous_step(book, page.id)
-    return render_template(
-        "section.html",
-        section=page,
-        layout=layout,
-        field=field,
-        errors=messages,
-        csrf_failed=csrf_failed,
-        unknown_fields=unknown_fields,
-        back_url=step_url(previous) if previous else url_for("visitor.start"),
-        number=[s.id for s in book.sections].index(page.id) + 1,
-        **({"csrf_input": lambda: hole("csrf")} if holes else {}),
-    )
-
-
-def layout_key(layout: journey.Layout) -> tuple[str, ...]:
-    return tuple(question.id for question, _ in layout)
+        html = pages.section_page(page, layout, form.values, form.messages, form.csrf_failed, form.unknown)
+        return html, form.error_status
+    return pages.section_page(page, layout, {q.id: stored_values(q, answers) for q in page.questions})
 
 
 @bp.get("/check")
@@ -213,50 +126,11 @@ def check() -> str | tuple[str, int]:
 
 @bp.get("/result")
 def result() -> str | tuple[str, int]:
-    ctx = this_request()
-    answers = ctx.session.get("answers", {})  # assess checks them
     try:
-        assessment = assess(rulebook(), answers)
+        assessment = assess(rulebook(), session.get("answers", {}))  # assess checks them
     except AnswerError:
-        return out_of_order(load_answers(ctx.session))
-    return result_page(assessment)
-
-
-def result_page(assessment: Assessment, fast: bool = True) -> str:
-    """The result: its skeleton filled in; or, with `fast` false (or no skeleton for it), rendered in
-    full, reasons and all."""
-    key = ("result", assessment.level.id, assessment.complete, bool(assessment.reasons))
-    skeleton = skeletons().get(key) if fast else None
-    if skeleton is None:
-        return render_result(assessment, fields().reason_items(assessment.reasons, fresh=not fast))
-    return skeleton.fill({"csrf": csrf_input(), "reasons": fields().reason_items(assessment.reasons)})
-
-
-def render_result(assessment: Assessment, reason_items: Markup, holes: bool = False) -> str:
-    extra = {"csrf_input": lambda: hole("csrf")} if holes else {}
-    return render_template("result.html", assessment=assessment, reason_items=reason_items, **extra)
-
-
-def build_skeletons() -> dict[Hashable, Skeleton]:
-    """Every visitor page that shows no error, rendered with holes: the start page (with or without
-    earlier answers), each section in each layout it can have, and each kind of result."""
-    book = rulebook()
-    built: dict[Hashable, Skeleton] = {("start", has): Skeleton.of(render_start(has)) for has in (False, True)}
-    for page in book.sections:
-        for layout in journey.possible_layouts(book, page):
-            built["section", page.id, layout_key(layout)] = Skeleton.of(render_section(page, layout, {}, holes=True))
-    for level in book.levels:
-        for complete in (True, False):
-            for has_reasons in (True, False):
-                items = hole("reasons") if has_reasons else Markup("")
-                page_html = render_result(blank_assessment(book, level, complete), items, holes=True)
-                built["result", level.id, complete, has_reasons] = Skeleton.of(page_html)
-    return built
-
-
-def blank_assessment(book: Rulebook, level: Level, complete: bool) -> Assessment:
-    meta = book.meta
-    return Assessment(level, (), {}, complete, meta.disclaimer, meta.title, meta.version, meta.reviewed_on)
+        return out_of_order(load_answers())
+    return pages.result_page(assessment)
 
 
 @bp.post("/start-again")
