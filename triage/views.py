@@ -157,7 +157,7 @@ def error_page(error: Exception) -> Response:
         message = f"Too many requests. Try again in {wait} seconds." if wait else None
         response = api.error_response(code, message=message)
     else:
-        back = request.path if code in (413, 429) and request.path.startswith(("/questions/", "/staff")) else None
+        back = request.path if code in (400, 413, 429) and request.path.startswith(("/questions/", "/staff")) else None
         response = make_response(render_template("error.html", code=code, back_url=back, wait=wait), code)
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         response.headers["Allow"] = ", ".join(sorted(error.valid_methods))  # required with 405 (RFC 9110)
