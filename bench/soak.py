@@ -1,12 +1,16 @@
-"""Load and soak: mixed traffic at 64 concurrent connections against the production server.
+"""Load and soak: mixed traffic at 64 concurrent connections against the production server, while
+other clients hold connections idle or trickle their headers a byte at a time.
 
-    .venv/bin/python bench/soak.py [--seconds 60] [--connections 64]
+    .venv/bin/python bench/soak.py [--seconds 60] [--connections 64] [--slow 50]
 
 Each connection is a thread with its own keep-alive HTTP connection, sending a mix of normal and
 deliberately malformed requests and checking each response against the status it must get.
-Passes only with zero socket errors, zero 5xx, every request answered as expected, and the server
-still answering normally afterwards. Rate limits are off for the run: 64 connections from one
-address would otherwise be limited, which tests/test_limits.py covers.
+Meanwhile `--slow` connections (half idle, half trickling; each reconnects when the server closes
+it) try to tie the server up, and a probe opens a new connection every half second and times a
+page. Passes only with zero socket errors, zero 5xx, every request answered as expected, every
+probe answered within 1 s, and the server still answering normally afterwards. Rate limits are off
+for the run: 64 connections from one address would otherwise be limited, which
+tests/test_limits.py covers.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import argparse
 import http.client
 import itertools
 import json
+import socket
 import sys
 import threading
 import time
@@ -94,6 +99,50 @@ def connection_loop(host: str, port: int, stop: float, offset: int, tally: Tally
     connection.close()
 
 
+PROBE_LIMIT = 1.0  # seconds: a new client must get its page within this, whatever the slow ones do
+
+
+def slow_client(host: str, port: int, stop: float, trickle: bool, counts: Counter[str], lock: threading.Lock) -> None:
+    """Hold a connection idle (send nothing) or trickle a request's headers a byte every 0.2 s,
+    reconnecting whenever the server closes it, until `stop`."""
+    request = b"GET / HTTP/1.1\r\nHost: localhost\r\n" + b"X-Slow: " + b"a" * 10_000
+    while time.monotonic() < stop:
+        try:
+            with socket.create_connection((host, port), timeout=1) as conn:
+                with lock:
+                    counts["connections opened"] += 1
+                sent = 0
+                while time.monotonic() < stop:
+                    if trickle:
+                        conn.sendall(request[sent % len(request) : sent % len(request) + 1])
+                        sent += 1
+                    try:
+                        if conn.recv(1024) == b"":
+                            break  # closed by the server: come back
+                    except TimeoutError:
+                        pass
+                    time.sleep(0.2 if trickle else 0)
+        except OSError:
+            time.sleep(0.1)
+
+
+def probe_loop(host: str, port: int, stop: float, times: list[float], failures: Counter[str]) -> None:
+    """A new client every half second: how long until its page arrives."""
+    while time.monotonic() < stop:
+        started = time.monotonic()
+        connection = http.client.HTTPConnection(host, port, timeout=PROBE_LIMIT * 5)
+        try:
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            times.append(time.monotonic() - started)
+        except (OSError, http.client.HTTPException) as error:
+            failures[type(error).__name__] += 1
+        finally:
+            connection.close()
+        time.sleep(0.5)
+
+
 def still_answers(host: str, port: int) -> bool:
     connection = http.client.HTTPConnection(host, port, timeout=10)
     try:
@@ -112,6 +161,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--slow", type=int, default=50, help="idle or trickling connections held meanwhile")
     args = parser.parse_args()
 
     with triage_server(workers=args.workers, TRIAGE_RATE_LIMIT="off") as (base, server):
@@ -122,6 +172,15 @@ def main() -> int:
         threads = [
             threading.Thread(target=connection_loop, args=(host, port, stop, i, tally)) for i in range(args.connections)
         ]
+        slow_counts: Counter[str] = Counter()
+        slow_lock = threading.Lock()
+        threads += [
+            threading.Thread(target=slow_client, args=(host, port, stop, i % 2 == 1, slow_counts, slow_lock))
+            for i in range(args.slow)
+        ]
+        probe_times: list[float] = []
+        probe_failures: Counter[str] = Counter()
+        threads.append(threading.Thread(target=probe_loop, args=(host, port, stop, probe_times, probe_failures)))
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -139,9 +198,16 @@ def main() -> int:
     print(f"  socket errors: {sum(tally.socket_errors.values())} {dict(tally.socket_errors)}")
     print(f"  5xx responses: {server_errors}")
     print(f"  unexpected statuses: {sum(tally.wrong.values())} {dict(tally.wrong)}")
+    slowest = max(probe_times, default=float("inf"))
+    probes_ok = bool(probe_times) and not probe_failures and slowest <= PROBE_LIMIT
+    print(
+        f"  slow clients: {args.slow} ({args.slow // 2} trickling), {slow_counts['connections opened']} connections"
+        f" opened; new-client probes: {len(probe_times)} answered, slowest {slowest * 1000:.0f} ms"
+        f" (limit {PROBE_LIMIT * 1000:.0f}), failed {dict(probe_failures)}"
+    )
     print(f"  still answering normally afterwards: {answering}")
     print(f"  worker memory (MB): {', '.join(f'{m:.0f}' for m in memory)}")
-    passed = total > 0 and not tally.socket_errors and not server_errors and not tally.wrong and answering
+    passed = total > 0 and not tally.socket_errors and not server_errors and not tally.wrong and answering and probes_ok
     print("soak: PASS" if passed else "soak: FAIL")
     return 0 if passed else 1
 

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 from gunicorn.config import Config
 
-from triage.server import AccessLog
+from triage.server import AccessLog, EscapingFormatter
 
 TRIAGE = str(Path(sys.executable).with_name("triage"))
 # Values distinctive enough that finding one in the log can only mean an answer leaked.
@@ -74,6 +74,10 @@ def test_a_full_run_leaves_no_answer_in_the_logs(tmp_path: Path) -> None:
             headers={"Content-Type": "application/json"},
         )
         assert json.loads(opener.open(request).read())["level"] == "urgent"
+        # Someone tries to write a line of their own into the log, and to colour the terminal.
+        with socket.create_connection(("127.0.0.1", port)) as raw:
+            raw.sendall(b"GET /x%0d%0aFORGED%20LINE%1b[31m HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            assert raw.recv(100).startswith(b"HTTP/1.1 404")
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -84,11 +88,14 @@ def test_a_full_run_leaves_no_answer_in_the_logs(tmp_path: Path) -> None:
     for value in SECRET_VALUES:
         assert value not in logged, f"answer value {value!r} found in the log"
     assert "127.0.0.1" not in logged.replace(f"127.0.0.1:{port}", "")  # no client addresses either
+    forged = [line for line in logged.splitlines() if "FORGED" in line]
+    assert forged == ["GET /x\\x0d\\x0aFORGED LINE\\x1b[31m 404 2045 " + forged[0].rsplit(" ", 1)[1]]
+    assert "\x1b" not in logged and "\r" not in logged
 
 
-def test_the_access_line_reaches_every_handler_in_its_own_format() -> None:
-    """Gunicorn's own stream gets the line written directly; a handler with a format of its own
-    (configured by whoever runs the server) still gets a log record, formatted its way."""
+def test_every_handler_gets_the_access_line_with_control_characters_escaped() -> None:
+    """Gunicorn's own stream and a handler someone adds both get one line, with what a client sent
+    escaped, and nothing from the query string."""
     cfg = Config()
     cfg.set("accesslog", "-")
     logger = AccessLog(cfg)
@@ -96,10 +103,10 @@ def test_the_access_line_reaches_every_handler_in_its_own_format() -> None:
     plain, formatted = io.StringIO(), io.StringIO()
     own.setStream(plain)  # type: ignore[attr-defined]
     other = logging.StreamHandler(formatted)
-    other.setFormatter(logging.Formatter("[%(levelname)s] %(name)s: %(message)s"))
+    other.setFormatter(EscapingFormatter("[%(levelname)s] %(name)s: %(message)s"))
     logger.access_log.addHandler(other)
-    response = SimpleNamespace(status="303 SEE OTHER", sent=189)
-    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/questions/muscles", "QUERY_STRING": "x=1"}
+    response = SimpleNamespace(status="404 NOT FOUND", sent=189)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/a\r\nFAKE\x1b[0m\\", "QUERY_STRING": "breathing_now=yes"}
     logger.access(response, None, environ, timedelta(milliseconds=4))
-    assert plain.getvalue() == "POST /questions/muscles 303 189 4ms\n"
-    assert formatted.getvalue() == "[INFO] gunicorn.access: POST /questions/muscles 303 189 4ms\n"
+    assert plain.getvalue() == "GET /a\\x0d\\x0aFAKE\\x1b[0m\\\\ 404 189 4ms\n"
+    assert formatted.getvalue() == "[INFO] gunicorn.access: GET /a\\x0d\\x0aFAKE\\x1b[0m\\\\ 404 189 4ms\n"

@@ -25,16 +25,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = commands.add_parser("assess", help="assess answers given as JSON and print the advice as JSON")
     run.add_argument("--rules", type=Path, help="rule book to use (default: the built-in rules.yaml)")
     run.add_argument("answers", help="a JSON file of answers, or - to read standard input")
-    web = commands.add_parser("serve", help="run the web questionnaire with gunicorn, a production server")
-    web.add_argument("--host", default=os.environ.get("TRIAGE_HOST", "127.0.0.1"))
-    web.add_argument("--port", type=int, default=int(os.environ.get("TRIAGE_PORT", "8000")))
-    web.add_argument("--workers", type=int, default=int(os.environ.get("TRIAGE_WORKERS", "2")))
+    web = commands.add_parser(
+        "serve",
+        help="run the web questionnaire with gunicorn, a production server",
+        description="Serve the web questionnaire with gunicorn's threaded workers. Settings come from "
+        "TRIAGE_* environment variables (see the README); these options override the ones named.",
+    )
+    web.add_argument(
+        "--host",
+        default=os.environ.get("TRIAGE_HOST", "127.0.0.1"),
+        help="address to listen on (TRIAGE_HOST; default 127.0.0.1, this computer only)",
+    )
+    web.add_argument(
+        "--port", type=int, default=int(os.environ.get("TRIAGE_PORT", "8000")), help="port (TRIAGE_PORT; default 8000)"
+    )
+    web.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("TRIAGE_WORKERS", "2")),
+        help="worker processes, about one per core (TRIAGE_WORKERS; default 2)",
+    )
+    web.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("TRIAGE_THREADS", "64")),
+        help="threads per worker: how many slow clients it serves at once (TRIAGE_THREADS; default 64)",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "serve":
         from triage.server import serve  # the web stack is only loaded to serve
 
-        return serve(args.host, args.port, args.workers)
+        return serve(args.host, args.port, args.workers, args.threads)
     try:
         rulebook = load_rulebook(args.rules)
     except RulebookError as error:
