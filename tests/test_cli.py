@@ -192,3 +192,28 @@ def test_check_piped_into_head_ends_quietly() -> None:
     )
     assert result.stdout.startswith("rules.yaml: OK.")
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_assess_piped_into_a_reader_that_stops_early_ends_quietly() -> None:
+    # `head -c 0` exits at once, long before the assessment is written: the pipe is closed.
+    result = subprocess.run(
+        f"echo '{{\"breathing_now\": \"yes\"}}' | '{TRIAGE}' assess - | head -c 0",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stderr == ""
+
+
+def test_errors_about_the_whole_file_name_no_field() -> None:
+    result = triage("assess", "-", stdin="{not json")
+    assert json.loads(result.stderr)["errors"][0]["field"] is None
+
+
+def test_serve_help_describes_every_option() -> None:
+    result = subprocess.run([TRIAGE, "serve", "--help"], capture_output=True, text=True, timeout=60, check=True)
+    for option, words in (("--host", "TRIAGE_HOST"), ("--port", "TRIAGE_PORT"), ("--workers", "TRIAGE_WORKERS")):
+        assert option in result.stdout and words in result.stdout
+    assert "TRIAGE_THREADS" in result.stdout and "slow clients" in result.stdout

@@ -7,6 +7,7 @@ so the messages a clinician sees are pinned as well as the checks behind them.
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 
 import pytest
@@ -287,3 +288,84 @@ def test_inventory_holds_every_item_of_the_clinical_policy(rulebook) -> None:
     expected += ["SLP", "RISK", "SYM"]
     assert [item.ref for item in rulebook.inventory] == expected
     assert all(bool(item.rules) != bool(item.not_asked) for item in rulebook.inventory)
+
+
+# -- hostile rule books: each is refused quickly, with its line (issue 13) --------------------------
+
+FAST = 1.0  # seconds: every refusal below takes a few hundredths
+
+
+def refused_quickly(tmp_path: Path, old: str, new: str) -> tuple[Path, list[str]]:
+    started = time.perf_counter()
+    path, lines = broken(tmp_path, old, new)
+    assert time.perf_counter() - started < FAST
+    return path, lines
+
+
+def test_an_alias_bomb_inside_a_condition_is_refused_at_once(tmp_path: Path) -> None:
+    old = 'when: {question: breathing_now, equals: "yes"}'
+    nine_levels = "".join(f", &x{k + 1} {{any: [*x{k}, *x{k}, *x{k}]}}" for k in range(9))
+    path, lines = refused_quickly(
+        tmp_path, old, "when: {any: [&x0 {question: speech, equals: 'yes'}" + nine_levels + "]}"
+    )
+    at = line(old)
+    assert f"{path}:{at}: '*x0' is an alias, which a rule book may not use: write the part out in full" in lines
+
+
+def test_an_impossible_date_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    path, lines = refused_quickly(tmp_path, "reviewed_on: 2026-11-24", "reviewed_on: 2026-02-30")
+    assert lines == [
+        f"{path}:{line('reviewed_on:')}: '2026-02-30' cannot be read (day is out of range for month); "
+        "put it in quotes if it is text"
+    ]
+
+
+def test_a_review_date_that_is_not_a_date_is_refused(tmp_path: Path) -> None:
+    path, lines = refused_quickly(tmp_path, "reviewed_on: 2026-11-24", 'reviewed_on: "last week"')
+    assert lines == [f"{path}:{line('reviewed_on:')}: reviewed_on must be a real date like 2026-11-24, not 'last week'"]
+
+
+@pytest.mark.parametrize(
+    ("tagged", "tag"),
+    [
+        ("!!int abc", "tag:yaml.org,2002:int"),
+        ("!custom 1.0.0", "!custom"),
+        ("!!python/name:os.system", "tag:yaml.org,2002:python/name:os.system"),
+        ("!!python/object/apply:os.system ['true']", "tag:yaml.org,2002:python/object/apply:os.system"),
+    ],
+)
+def test_a_tag_the_loader_does_not_know_is_refused(tmp_path: Path, tagged: str, tag: str) -> None:
+    path, lines = refused_quickly(tmp_path, "  version: 1.0.0\n", f"  version: {tagged}\n")
+    assert f"{path}:{line('  version:')}: the tag '{tag}' is not allowed in a rule book: remove it" in lines
+
+
+def test_a_tag_on_a_mapping_or_a_list_is_refused_not_ignored(tmp_path: Path) -> None:
+    path, lines = refused_quickly(tmp_path, "meta:\n", "meta: !!map\n")
+    assert lines == [
+        f"{path}:{line('meta:')}: the tag 'tag:yaml.org,2002:map' is not allowed in a rule book: remove it"
+    ]
+    path, lines = refused_quickly(
+        tmp_path, "    source: [RF2, IF8, NHS-BREATH]", "    source: !!seq [RF2, IF8, NHS-BREATH]"
+    )
+    at = line("    source: [RF2, IF8, NHS-BREATH]")
+    assert lines == [f"{path}:{at}: the tag 'tag:yaml.org,2002:seq' is not allowed in a rule book: remove it"]
+
+
+def test_conditions_nested_500_deep_are_refused_with_a_clear_message(tmp_path: Path) -> None:
+    old = 'when: {question: breathing_now, equals: "yes"}'
+    deep = "when: " + "{any: [" * 500 + '{question: breathing_now, equals: "yes"}' + "]}" * 500
+    path, lines = refused_quickly(tmp_path, old, deep)
+    assert lines == [f"{path}:{line(old)}: this is nested more than 50 levels deep: split it up"]
+
+
+def test_a_rule_book_over_1_mb_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    with path.open("w", encoding="utf-8") as file:
+        file.write(RULES)
+        for _ in range(50):
+            file.write("# " + "x" * 1_000_000 + "\n")  # 50 MB
+    started = time.perf_counter()
+    with pytest.raises(RulebookError) as refused:
+        load_rulebook(path)
+    assert time.perf_counter() - started < FAST
+    assert refused.value.lines() == [f"{path}:1: the file is larger than 1 MB: a rule book is far smaller"]

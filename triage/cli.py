@@ -69,7 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:  # `triage check | head` closed the pipe early: that is fine
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    return run_assess(rulebook, args.answers, sys.stdin, sys.stdout, sys.stderr)
+    try:
+        return run_assess(rulebook, args.answers, sys.stdin, sys.stdout, sys.stderr)
+    except BrokenPipeError:  # `triage assess - | head` closed the pipe early: that is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def print_check(rulebook: Rulebook, out: TextIO) -> None:
@@ -94,7 +98,7 @@ def print_check(rulebook: Rulebook, out: TextIO) -> None:
 
 
 def run_assess(rulebook: Rulebook, source: str, stdin: TextIO, out: TextIO, err: TextIO) -> int:
-    def fail(field: str, code: str, message: str) -> int:
+    def fail(field: str | None, code: str, message: str) -> int:
         json.dump({"errors": [{"field": field, "code": code, "message": message}]}, err, indent=2)
         err.write("\n")
         return EXIT_BAD_ANSWERS
@@ -102,14 +106,14 @@ def run_assess(rulebook: Rulebook, source: str, stdin: TextIO, out: TextIO, err:
     try:
         text = stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return fail("", "unreadable", f"Cannot read the answers file: {error}")
+        return fail(None, "unreadable", f"Cannot read the answers file: {error}")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        return fail("", "not_json", f"The answers are not valid JSON: {error}")
+        return fail(None, "not_json", f"The answers are not valid JSON: {error}")
     answers = data.get("answers", data) if isinstance(data, dict) else None
     if not isinstance(answers, dict):
-        return fail("", "not_an_object", 'The answers must be a JSON object, like {"breathing_now": "no", ...}')
+        return fail(None, "not_an_object", 'The answers must be a JSON object, like {"breathing_now": "no", ...}')
     try:
         assessment = assess(rulebook, answers)
     except AnswerError as invalid:

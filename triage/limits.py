@@ -8,12 +8,19 @@ trusted proxies.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 FORM_POSTS = ("visitor.section", "visitor.start_again", "staff.call")
+
+
+def retry_after_only_when_refused(response: Response) -> Response:
+    """Retry-After tells a client to wait (RFC 9110): only on a 429 or 503, not on an answer."""
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -22,6 +29,9 @@ def init_app(app: Flask) -> None:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     rate = app.config["RATE_LIMIT"]
+    # Registered before the limiter's own hook, so that it runs after it (Flask runs these hooks
+    # last registered first): Flask-Limiter adds Retry-After to every limited response.
+    app.after_request(retry_after_only_when_refused)
     # One limiter per app, so that two apps in one process never share counters.
     limiter = Limiter(
         get_remote_address,

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from triage.conditions import Compare, Condition, compile_condition, questions_in, walk
 from triage.yamlsource import (
+    MAX_BYTES,
     MappingNode,
     Node,
     Problem,
@@ -24,6 +25,7 @@ from triage.yamlsource import (
     RulebookError,
     ScalarNode,
     SequenceNode,
+    Unreadable,
     compose,
     did_you_mean,
     line_of,
@@ -216,7 +218,13 @@ def load_rulebook(path: str | Path | None = None, *, emergency_number: str | Non
     source = Path(path) if path is not None else default_rules_path()
     shown = str(path) if path is not None else "rules.yaml"
     try:
-        text = source.read_text(encoding="utf-8")
+        with source.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)  # no further: a huge file is refused without reading it all
+        if len(data) > MAX_BYTES:
+            raise RulebookError(
+                shown, [Problem(1, f"the file is larger than {MAX_BYTES // 1_000_000} MB: a rule book is far smaller")]
+            )
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise RulebookError(shown, [Problem(1, f"cannot read the rule book: {error}")]) from None
     return parse_rulebook(text, shown, emergency_number=emergency_number)
@@ -298,12 +306,19 @@ class _Builder:
         return list(node.value)
 
     def scalar(self, node: Node) -> object:
-        return scalar_value(node) if isinstance(node, ScalarNode) else None
+        value = scalar_value(node) if isinstance(node, ScalarNode) else None
+        if isinstance(value, Unreadable):
+            self.problems.add(node, f"'{value.text}' cannot be read ({value.reason}); put it in quotes if it is text")
+            return None
+        return value
 
     def text(self, node: Node | None, what: str) -> str | None:
         if node is None:
             return None
+        before = len(self.problems.found)
         value = self.scalar(node)
+        if len(self.problems.found) > before:
+            return None  # unreadable, and already reported
         if isinstance(value, datetime.date):
             value = value.isoformat()
         if not isinstance(value, str) or not value.strip():
@@ -399,6 +414,14 @@ class _Builder:
                 )
         self.unique(((s.id, n) for s, n in sources), "source id")
         texts = {key: self.text(found[key], key) for key in keys}
+        if texts["reviewed_on"] is not None:
+            try:
+                datetime.date.fromisoformat(texts["reviewed_on"])
+            except ValueError:
+                self.problems.add(
+                    found["reviewed_on"],
+                    f"reviewed_on must be a real date like 2026-11-24, not '{texts['reviewed_on']}'",
+                )
         if labels is None or messages is None or len(labels) < 2 or not messages:
             return None
         answer_labels = {k: self.text(v, f"the label for {k}") or "" for k, v in labels.items()}

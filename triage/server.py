@@ -104,7 +104,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> int:
         return 1
 
     def when_ready(_server: Any) -> None:
-        print(f"The questionnaire is running at http://{host}:{port}/ (press Ctrl+C to stop)", flush=True)
+        print(f"ALS red-flag triage is running at http://{host}:{port}/ (press Ctrl+C to stop)", flush=True)
 
     # The logging module's documented savings: no thread or multiprocessing names gathered for each
     # line, which no format here prints (the process id, which the error log prints, is kept).

@@ -23,6 +23,7 @@ __all__ = [
     "RulebookError",
     "ScalarNode",
     "SequenceNode",
+    "Unreadable",
     "compose",
     "did_you_mean",
     "line_of",
@@ -30,19 +31,60 @@ __all__ = [
 ]
 
 _BOOL = "tag:yaml.org,2002:bool"
+MAX_BYTES = 1_000_000  # a rule book is about 25 KB; anything near this is a mistake or an attack
+MAX_DEPTH = 50  # mappings and lists inside each other; the rule book's own deepest is about 10
+
+
+class _TooDeepError(yaml.MarkedYAMLError):
+    pass
 
 
 class _RuleLoader(yaml.SafeLoader):
-    """SafeLoader where only true/false are booleans.
+    """SafeLoader where only true/false are booleans, and which refuses what a rule book never needs.
 
     YAML 1.1 reads a bare yes, no, on or off as a boolean, so a clinician writing `equals: yes`
     would silently compare against True. Here those words stay words.
+
+    An alias (`*name`) repeats an earlier part of the file: a few nested aliases can stand for
+    millions of conditions, so they are refused, and each stands for nothing. An explicit tag
+    (`!!int`, `!custom`, `!!python/name:...`) is refused, and the value read as if it had none.
+    Nesting deeper than MAX_DEPTH stops the reading at once.
     """
 
     yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {  # type: ignore[misc]
         first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.refused: list[tuple[int, str]] = []
+        self.depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        line = event.start_mark.line + 1
+        is_alias = isinstance(event, yaml.AliasEvent)
+        if is_alias:
+            self.get_event()  # type: ignore[no-untyped-call]
+            self.refused.append(
+                (line, f"'*{event.anchor}' is an alias, which a rule book may not use: write the part out in full")
+            )
+            return ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            self.refused.append((line, f"the tag '{tag}' is not allowed in a rule book: remove it"))
+            event.tag = None
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _TooDeepError(
+                    problem=f"this is nested more than {MAX_DEPTH} levels deep: split it up",
+                    problem_mark=event.start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 _RuleLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
@@ -95,14 +137,26 @@ def did_you_mean(word: object, choices: Iterable[str]) -> str:
 
 
 def compose(text: str, problems: Problems) -> Node | None:
-    """Parse text into a node tree; a syntax error becomes a problem on its line."""
+    """Parse text into a node tree; a syntax error, an alias, a tag or nesting too deep becomes a
+    problem on its line. Text over MAX_BYTES is refused before it is read."""
+    if len(text) > MAX_BYTES:
+        problems.add(1, f"the file is larger than {MAX_BYTES // 1_000_000} MB: a rule book is far smaller")
+        return None
+    loader = _RuleLoader(text)
     try:
-        node = yaml.compose(text, Loader=_RuleLoader)
+        node = loader.get_single_node()
+    except _TooDeepError as error:
+        problems.add(error.problem_mark.line + 1 if error.problem_mark else 1, str(error.problem))
+        return None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         problems.add(line, f"this is not valid YAML: {error.problem or error.context}")
         return None
+    finally:
+        loader.dispose()
+    for line, message in loader.refused:
+        problems.add(line, message)
     if node is None:
         problems.add(1, "the file is empty")
     return node
@@ -113,10 +167,21 @@ def load_plain(text: str) -> object:
     return yaml.load(text, Loader=_RuleLoader)  # _RuleLoader is a SafeLoader
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A scalar that looks like a value of some type but is not one, such as the date 2026-02-30."""
+
+    text: str
+    reason: str
+
+
 def scalar_value(node: ScalarNode) -> object:
-    """The Python value of a scalar node, using the same safe resolver as the parse."""
+    """The Python value of a scalar node, using the same safe resolver as the parse; `Unreadable`
+    when it cannot be made (callers report it as not being what they expect)."""
     loader = _RuleLoader("")
     try:
         return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError, yaml.YAMLError) as error:
+        return Unreadable(str(node.value), str(error))
     finally:
         loader.dispose()
