@@ -153,9 +153,10 @@ def refuse_other_bodies() -> None:
 def csrf_input() -> Markup:
     """The hidden CSRF field every form on the pages posts (what `form.hidden_tag()` writes, without
     building a form for it). Empty when CSRF checks are off, as in some tests."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+    config = current_app.config
+    if not config.get("WTF_CSRF_ENABLED", True):
         return Markup("")
-    token = page_csrf_token(session, current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600))
+    token = page_csrf_token(session, config.get("WTF_CSRF_TIME_LIMIT", 3600))
     return Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{escape(token)}">')
 
 

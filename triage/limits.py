@@ -29,9 +29,10 @@ def init_app(app: Flask) -> None:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     rate = app.config["RATE_LIMIT"]
-    # Registered before the limiter's own hook, so that it runs after it (Flask runs these hooks
-    # last registered first): Flask-Limiter adds Retry-After to every limited response.
-    app.after_request(retry_after_only_when_refused)
+    if rate != "off":
+        # Registered before the limiter's own hook, so that it runs after it (Flask runs these
+        # hooks last registered first): Flask-Limiter adds Retry-After to every limited response.
+        app.after_request(retry_after_only_when_refused)
     # One limiter per app, so that two apps in one process never share counters.
     limiter = Limiter(
         get_remote_address,

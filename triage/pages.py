@@ -184,8 +184,8 @@ def _kept() -> dict[str, Any]:
     return current_app.extensions["triage"]  # type: ignore[no-any-return]
 
 
-def _skeleton(key: Hashable) -> Skeleton | None:
-    skeletons: Skeletons | None = _kept()["skeletons"]
+def _skeleton(kept: dict[str, Any], key: Hashable) -> Skeleton | None:
+    skeletons: Skeletons | None = kept["skeletons"]
     return skeletons.get(key, request.script_root) if skeletons is not None else None
 
 
@@ -205,7 +205,7 @@ def step_url(step: str) -> str:
 
 
 def start_page(has_answers: bool) -> str:
-    skeleton = _skeleton(("start", has_answers))
+    skeleton = _skeleton(_kept(), ("start", has_answers))
     return skeleton.fill({}) if skeleton else _render_start(has_answers)
 
 
@@ -218,18 +218,20 @@ def section_page(
     unknown_fields: bool = False,
 ) -> str:
     """A question page showing `values`, with a message next to each question in `errors`."""
+    kept = _kept()
     problem = bool(errors) or csrf_failed or unknown_fields
-    skeleton = None if problem else _skeleton(("section", page.id, _layout_key(layout)))
+    skeleton = None if problem else _skeleton(kept, ("section", page.id, _layout_key(layout)))
     if skeleton is None:
         return _render_section(page, layout, values, errors or {}, csrf_failed, unknown_fields)
-    show = fields().html
+    show = kept["fields"].html
     filled = {f"q:{q.id}": show(q, values.get(q.id), None, r, shown(r, values)) for q, r in layout}
     return skeleton.fill({"csrf": csrf_input(), **filled})
 
 
 def result_page(assessment: Assessment) -> str:
-    skeleton = _skeleton(("result", assessment.level.id, assessment.complete, bool(assessment.reasons)))
-    items = fields().reason_items(assessment.reasons)
+    kept = _kept()
+    skeleton = _skeleton(kept, ("result", assessment.level.id, assessment.complete, bool(assessment.reasons)))
+    items = kept["fields"].reason_items(assessment.reasons)
     if skeleton is None:
         return _render_result(assessment, items)
     return skeleton.fill({"csrf": csrf_input(), "reasons": items})

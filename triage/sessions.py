@@ -84,7 +84,10 @@ class CookieSessions(SecureCookieSessionInterface):
         if not session.modified and not self.should_set_cookie(app, session):
             # Nothing to write, as on most page views: only say that the page depends on the cookie.
             if session.accessed:
-                response.vary.add("Cookie")
+                if response.headers.get("Vary") is None:
+                    response.headers["Vary"] = "Cookie"  # what `vary.add` writes, without parsing no header
+                else:
+                    response.vary.add("Cookie")
             return
         super().save_session(app, session, response)
 
