@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from triage.conditions import describe
 from triage.engine import AnswerError, assess
 from triage.openapi import openapi_document
-from triage.rulebook import Question, Rulebook
+from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, Question, Rulebook
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -55,7 +55,10 @@ def is_api_request() -> bool:
 
 @bp.get("/questionnaire")
 def questionnaire() -> Response:
-    book = rulebook()
+    respondent = request.args.get(RESPONDENT, "self")
+    if respondent not in RESPONDENT_VOICES:
+        return error_response(400, RESPONDENT, "invalid_choice", "respondent must be self or someone_else.")
+    book = rulebook().in_voice(RESPONDENT_VOICES[respondent])
     meta = book.meta
     return jsonify(
         {

@@ -14,11 +14,15 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from triage.conditions import Answer
-from triage.rulebook import Level, Question, Rulebook
+from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, RETIRED_ANSWERS, Level, Question, Rulebook
 
 __all__ = ["AnswerError", "Assessment", "FieldError", "Reason", "assess", "check_answers", "is_blank", "parse_answer"]
 
 _WHOLE_NUMBER = re.compile(r"^\s*[0-9]{1,4}\s*$")
+# Answers that are not questions of the rule book: who is answering, and answers of earlier
+# contract versions, which are accepted and ignored.
+NOT_QUESTIONS = frozenset({RESPONDENT, *RETIRED_ANSWERS})
+RESPONDENT_MESSAGE = f"Say who is answering: {' or '.join(RESPONDENT_VOICES)}."
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class Assessment:
     rulebook_title: str
     rulebook_version: str
     rulebook_reviewed_on: str
+    respondent: str = "self"  # who answered: the words above are in their voice
 
     @property
     def action(self) -> str:
@@ -74,6 +79,7 @@ class Assessment:
     def to_dict(self) -> dict[str, Any]:
         """The assessment as JSON-ready data: the shape the command line and the API print."""
         return {
+            "respondent": self.respondent,
             "level": self.level.id,
             "title": self.level.title,
             "action": self.action,
@@ -97,14 +103,25 @@ class Assessment:
 
 
 def assess(rulebook: Rulebook, answers: Mapping[str, object]) -> Assessment:
-    """Assess answers against the rule book; raise AnswerError listing every field problem."""
+    """Assess answers against the rule book; raise AnswerError listing every field problem.
+
+    The words are those of the rule book given, or, when the answers say who is answering
+    (`respondent`), of that person's voice. Who is answering never changes the level.
+    """
+    respondent = answers.get(RESPONDENT, "self")
+    voice = RESPONDENT_VOICES.get(respondent) if isinstance(respondent, str) else None
+    if voice is None:
+        bad = FieldError(RESPONDENT, "invalid_choice", RESPONDENT_MESSAGE)
+        raise AnswerError(_in_question_order(rulebook, (bad, *check_answers(rulebook, answers)[1])))
+    if RESPONDENT in answers:
+        rulebook = rulebook.in_voice(voice)
     clean, errors = check_answers(rulebook, answers)
     fired = [rule for rule in rulebook.rules if rule.when.holds(clean)]
     refused = {error.field for error in errors}
     missing = [
         q for q in rulebook.questions if q.id not in clean and q.required and q.id not in refused and _asked(q, clean)
     ]
-    emergency = any(rule.level is rulebook.top_level for rule in fired)
+    emergency = any(rule.level.id == rulebook.top_level.id for rule in fired)
     # An emergency answer ends the questionnaire: nothing asked later can raise the level further,
     # so unanswered questions are not an error then.
     if not emergency:
@@ -112,7 +129,7 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object]) -> Assessment:
     if errors:
         raise AnswerError(_in_question_order(rulebook, errors))
     fired.sort(key=lambda rule: -rule.level.rank)  # stable: rule-book order within a level
-    level = fired[0].level if fired else rulebook.lowest_level
+    level = (fired[0].level if fired else rulebook.lowest_level).for_answers(clean)
     meta = rulebook.meta
     return Assessment(
         level=level,
@@ -123,6 +140,7 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object]) -> Assessment:
         rulebook_title=meta.title,
         rulebook_version=meta.version,
         rulebook_reviewed_on=meta.reviewed_on,
+        respondent=str(respondent),
     )
 
 
@@ -139,7 +157,11 @@ def check_answers(
     errors: list[FieldError] = []
     if not answers.keys() <= known.keys():
         message = rulebook.meta.messages["unknown_question"]
-        errors = [FieldError(str(key), "unknown_question", message) for key in answers if key not in known]
+        errors = [
+            FieldError(str(key), "unknown_question", message)
+            for key in answers
+            if key not in known and key not in NOT_QUESTIONS
+        ]
     clean: dict[str, Answer] = {}
     for question in rulebook.questions:
         raw = answers.get(question.id)

@@ -22,7 +22,7 @@ from wtforms.validators import StopValidation
 from triage.conditions import Answer
 from triage.engine import is_blank, parse_answer
 from triage.journey import emergency, is_asked
-from triage.rulebook import Question, Rulebook, Section
+from triage.rulebook import RESPONDENT_VOICES, Question, Rulebook, Section
 
 
 class AnswerCheck:
@@ -108,9 +108,12 @@ class SectionForm(FlaskForm):
         return not self.csrf_failed and failed <= self.missing
 
 
-def build_forms(rulebook: Rulebook) -> Mapping[str, type[SectionForm]]:
-    """A form class for each section, by section id."""
-    return {section.id: build_form(section) for section in rulebook.sections}
+def build_forms(rulebook: Rulebook) -> Mapping[str, Mapping[str, type[SectionForm]]]:
+    """A form class for each section, by voice (its messages are in that voice) and section id."""
+    return {
+        voice: {section.id: build_form(section) for section in rulebook.in_voice(voice).sections}
+        for voice in RESPONDENT_VOICES.values()
+    }
 
 
 def build_form(section: Section) -> type[SectionForm]:

@@ -35,7 +35,7 @@ def emergency(rulebook: Rulebook, answers: Mapping[str, Answer]) -> Assessment |
         result = assess(rulebook, answers)
     except AnswerError:
         return None
-    return result if result.level == rulebook.top_level else None
+    return result if result.level.id == rulebook.top_level.id else None
 
 
 def next_step(rulebook: Rulebook, answers: Mapping[str, Answer]) -> str:

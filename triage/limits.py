@@ -13,7 +13,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-FORM_POSTS = ("visitor.section", "visitor.start_again", "staff.call")
+FORM_POSTS = ("visitor.begin", "visitor.section", "visitor.start_again", "staff.call")
 
 
 def retry_after_only_when_refused(response: Response) -> Response:

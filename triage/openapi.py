@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from triage.rulebook import Question, Rulebook
+from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, RETIRED_ANSWERS, Question, Rulebook
 
 JSON = "application/json"
 
@@ -66,7 +66,7 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": f"{meta.title} API",
-            "version": "1.0.0",
+            "version": "2.0.0",
             "description": (
                 "How urgently to get medical evaluation, from answers about breathing, swallowing, speech, "
                 f"weakness and weight loss. Never a diagnosis. Rule book {meta.version}. {meta.disclaimer}"
@@ -77,6 +77,16 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                 "get": {
                     "operationId": "getQuestionnaire",
                     "summary": "The questions, options, follow-up conditions, sections and levels",
+                    "parameters": [
+                        {
+                            "name": RESPONDENT,
+                            "in": "query",
+                            "required": False,
+                            "description": "Whose voice the texts are in: the person themselves (self, the default) "
+                            "or someone answering for them (someone_else). Staff texts are always in `staff`.",
+                            "schema": {"type": "string", "enum": list(RESPONDENT_VOICES), "default": "self"},
+                        }
+                    ],
                     "responses": {
                         "200": {
                             "description": "The questionnaire",
@@ -91,9 +101,11 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                     "operationId": "createAssessment",
                     "summary": "Assess a set of answers",
                     "description": (
-                        "Every question that is asked is required, except age. Follow-ups are asked only when "
-                        "their ask_when holds, and ignored otherwise. When the answers given already reach the "
-                        "emergency level, missing answers are not an error (complete is false)."
+                        "Every question that is asked is required. Follow-ups are asked only when their ask_when "
+                        "holds, and ignored otherwise. When the answers given already reach the emergency level, "
+                        "missing answers are not an error (complete is false). `respondent` (optional, default "
+                        "self) says who is answering; the texts of the assessment are in that person's voice, and "
+                        "it never changes the level. `age`, asked by contract version 1, is accepted and ignored."
                     ),
                     "requestBody": {
                         "required": True,
@@ -118,7 +130,22 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                 "Answers": {
                     "type": "object",
                     "additionalProperties": False,
-                    "properties": {q.id: _answer_schema(q) for q in rulebook.questions},
+                    "properties": {
+                        RESPONDENT: {
+                            "description": "Who is answering: the person themselves, or someone for them. "
+                            "Chooses the voice of the texts; never changes the level.",
+                            "enum": [*RESPONDENT_VOICES, None],
+                            "default": "self",
+                        },
+                        **{q.id: _answer_schema(q) for q in rulebook.questions},
+                        **{
+                            retired: {
+                                "description": "Asked by contract version 1: accepted and ignored.",
+                                "deprecated": True,
+                            }
+                            for retired in sorted(RETIRED_ANSWERS)
+                        },
+                    },
                 },
                 "AssessmentRequest": {
                     "type": "object",
@@ -129,6 +156,7 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                 "Assessment": {
                     "type": "object",
                     "required": [
+                        "respondent",
                         "level",
                         *level_texts,
                         "reasons",
@@ -138,6 +166,7 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                         "rulebook",
                     ],
                     "properties": {
+                        "respondent": {"type": "string", "enum": list(RESPONDENT_VOICES)},
                         "level": {"type": "string", "enum": levels},
                         **dict.fromkeys(level_texts, text),
                         "reasons": {

@@ -34,7 +34,7 @@ from markupsafe import Markup
 from triage import journey
 from triage.engine import Assessment, Reason
 from triage.forms import csrf_input
-from triage.rulebook import Level, Question, Rulebook, Section
+from triage.rulebook import RESPONDENT_VOICES, VOICES, Level, Question, Rulebook, Section
 
 HOLE = "\x00"  # the rule book loader refuses control characters, so no text can contain it
 MULTI_KEPT_UP_TO = 8  # options in a "choose all that apply" question: 2**8 variants at most
@@ -176,8 +176,14 @@ class Skeletons:
 def init_app(app: Flask, rulebook: Rulebook) -> None:
     keep = bool(app.config["PAGE_SKELETONS"])
     root = app.config["APPLICATION_ROOT"].rstrip("/")
-    app.extensions["triage"]["fields"] = Fields(app.jinja_env, rulebook, keep=keep)
+    app.extensions["triage"]["fields"] = {
+        voice: Fields(app.jinja_env, rulebook.in_voice(voice), keep=keep and voice in VISITOR_VOICES)
+        for voice in VOICES
+    }
     app.extensions["triage"]["skeletons"] = Skeletons(app, build_skeletons, root) if keep else None
+
+
+VISITOR_VOICES = tuple(RESPONDENT_VOICES.values())
 
 
 def _kept() -> dict[str, Any]:
@@ -189,8 +195,8 @@ def _skeleton(kept: dict[str, Any], key: Hashable) -> Skeleton | None:
     return skeletons.get(key, request.script_root) if skeletons is not None else None
 
 
-def fields() -> Fields:
-    return _kept()["fields"]  # type: ignore[no-any-return]
+def fields(voice: str) -> Fields:
+    return _kept()["fields"][voice]  # type: ignore[no-any-return]
 
 
 # -- the pages ------------------------------------------------------------------------------------
@@ -204,12 +210,13 @@ def step_url(step: str) -> str:
     return url_for("visitor.section", section_id=step)
 
 
-def start_page(has_answers: bool) -> str:
+def start_page(book: Rulebook, has_answers: bool) -> str:
     skeleton = _skeleton(_kept(), ("start", has_answers))
-    return skeleton.fill({}) if skeleton else _render_start(has_answers)
+    return skeleton.fill({"csrf": csrf_input()}) if skeleton else _render_start(book, has_answers)
 
 
 def section_page(
+    book: Rulebook,
     page: Section,
     layout: journey.Layout,
     values: Mapping[str, Any],
@@ -217,35 +224,38 @@ def section_page(
     csrf_failed: bool = False,
     unknown_fields: bool = False,
 ) -> str:
-    """A question page showing `values`, with a message next to each question in `errors`."""
+    """A question page of `book` (in its voice) showing `values`, with a message next to each
+    question in `errors`."""
     kept = _kept()
     problem = bool(errors) or csrf_failed or unknown_fields
-    skeleton = None if problem else _skeleton(kept, ("section", page.id, _layout_key(layout)))
+    skeleton = None if problem else _skeleton(kept, ("section", book.voice, page.id, _layout_key(layout)))
     if skeleton is None:
-        return _render_section(page, layout, values, errors or {}, csrf_failed, unknown_fields)
-    show = kept["fields"].html
+        return _render_section(book, page, layout, values, errors or {}, csrf_failed, unknown_fields)
+    show = kept["fields"][book.voice].html
     filled = {f"q:{q.id}": show(q, values.get(q.id), None, r, shown(r, values)) for q, r in layout}
     return skeleton.fill({"csrf": csrf_input(), **filled})
 
 
-def result_page(assessment: Assessment) -> str:
+def result_page(book: Rulebook, assessment: Assessment) -> str:
     kept = _kept()
-    skeleton = _skeleton(kept, ("result", assessment.level.id, assessment.complete, bool(assessment.reasons)))
-    items = kept["fields"].reason_items(assessment.reasons)
+    key = ("result", book.voice, _words(assessment.level), assessment.complete, bool(assessment.reasons))
+    skeleton = _skeleton(kept, key)
+    items = kept["fields"][book.voice].reason_items(assessment.reasons)
     if skeleton is None:
-        return _render_result(assessment, items)
+        return _render_result(book, assessment, items)
     return skeleton.fill({"csrf": csrf_input(), "reasons": items})
 
 
 # -- rendering, in full or as skeletons -----------------------------------------------------------
 
 
-def _render_start(has_answers: bool) -> str:
-    book: Rulebook = _kept()["rulebook"]
-    return render_template("start.html", first_url=step_url(book.sections[0].id), has_answers=has_answers)
+def _render_start(book: Rulebook, has_answers: bool, holes: bool = False) -> str:
+    extra = {"csrf_input": lambda: hole("csrf")} if holes else {}
+    return render_template("start.html", book=book, has_answers=has_answers, **extra)
 
 
 def _render_section(
+    book: Rulebook,
     page: Section,
     layout: journey.Layout,
     values: Mapping[str, Any],
@@ -255,17 +265,17 @@ def _render_section(
     holes: bool = False,
 ) -> str:
     """The section page rendered in full; with `holes`, the skeleton the answers and token fill."""
-    book: Rulebook = _kept()["rulebook"]
+    show = fields(book.voice).html
 
     def field(question: Question, reveal: journey.Reveal | None) -> Markup:
         if holes:
             return hole(f"q:{question.id}")
-        error = errors.get(question.id)
-        return fields().html(question, values.get(question.id), error, reveal, shown(reveal, values))
+        return show(question, values.get(question.id), errors.get(question.id), reveal, shown(reveal, values))
 
     previous = journey.previous_step(book, page.id)
     return render_template(
         "section.html",
+        book=book,
         section=page,
         layout=layout,
         field=field,
@@ -278,9 +288,14 @@ def _render_section(
     )
 
 
-def _render_result(assessment: Assessment, reason_items: Markup, holes: bool = False) -> str:
+def _render_result(book: Rulebook, assessment: Assessment, reason_items: Markup, holes: bool = False) -> str:
     extra = {"csrf_input": lambda: hole("csrf")} if holes else {}
-    return render_template("result.html", assessment=assessment, reason_items=reason_items, **extra)
+    return render_template("result.html", book=book, assessment=assessment, reason_items=reason_items, **extra)
+
+
+def _words(level: Level) -> tuple[str, ...]:
+    """What tells a level's results apart: its id and its words (a variant has other words)."""
+    return (level.id, level.title, level.action, level.timeframe, level.visitor, level.safety_net)
 
 
 def _layout_key(layout: journey.Layout) -> tuple[str, ...]:
@@ -288,20 +303,27 @@ def _layout_key(layout: journey.Layout) -> tuple[str, ...]:
 
 
 def build_skeletons() -> dict[Hashable, Skeleton]:
-    """Every visitor page that shows no error, rendered with holes: the start page (with or without
-    earlier answers), each section in each layout it can have, and each kind of result."""
-    book: Rulebook = _kept()["rulebook"]
-    built: dict[Hashable, Skeleton] = {("start", has): Skeleton.of(_render_start(has)) for has in (False, True)}
-    for page in book.sections:
-        for layout in journey.possible_layouts(book, page):
-            html = _render_section(page, layout, {}, {}, holes=True)
-            built["section", page.id, _layout_key(layout)] = Skeleton.of(html)
-    for level in book.levels:
-        for complete in (True, False):
-            for has_reasons in (True, False):
-                items = hole("reasons") if has_reasons else Markup("")
-                html = _render_result(_blank_assessment(book, level, complete), items, holes=True)
-                built["result", level.id, complete, has_reasons] = Skeleton.of(html)
+    """Every visitor page that shows no error, rendered with holes, in each visitor voice: the start
+    page (with or without earlier answers), each section in each layout it can have, and each kind
+    of result (each level, in each of its variants' words)."""
+    base: Rulebook = _kept()["rulebook"]
+    built: dict[Hashable, Skeleton] = {
+        ("start", has): Skeleton.of(_render_start(base, has, holes=True)) for has in (False, True)
+    }
+    for voice in VISITOR_VOICES:
+        book = base.in_voice(voice)
+        for page in book.sections:
+            for layout in journey.possible_layouts(book, page):
+                html = _render_section(book, page, layout, {}, {}, holes=True)
+                built["section", voice, page.id, _layout_key(layout)] = Skeleton.of(html)
+        for level in book.levels:
+            for words in (level, *(variant for _, variant in level.variants)):
+                for complete in (True, False):
+                    for has_reasons in (True, False):
+                        items = hole("reasons") if has_reasons else Markup("")
+                        assessment = _blank_assessment(book, words, complete)
+                        key = ("result", voice, _words(words), complete, has_reasons)
+                        built[key] = Skeleton.of(_render_result(book, assessment, items, holes=True))
     return built
 
 

@@ -6,6 +6,7 @@ every problem as `rules.yaml:LINE: message`. Conditions are compiled here, once.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 import re
@@ -35,6 +36,11 @@ from triage.yamlsource import (
 __all__ = ["Level", "Option", "Question", "Rule", "Rulebook", "RulebookError", "load_rulebook"]
 
 KINDS = ("yes_no", "choice", "multi", "number")
+# Every text a person reads is written in three voices: to the person themselves, to someone
+# answering for another person, and for staff reading the questions on the phone. `every_voice`
+# says the words are the same in all three (a label such as "Arms").
+VOICES = ("self", "other", "staff")
+EVERY_VOICE = "every_voice"
 LEVEL_IDS = ("emergency", "urgent", "soon", "routine")
 PLACEHOLDER = "emergency_number"
 
@@ -45,6 +51,10 @@ CONTRACT: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
         "breathing_now": ("yes_no", ("yes", "no")),
         "choking_now": ("yes_no", ("yes", "no")),
         "sudden_symptoms": ("yes_no", ("yes", "no")),
+        "drowsy_confused": ("yes_no", ("yes", "no")),
+        "bladder_bowel": ("yes_no", ("yes", "no")),
+        "known_diagnosis": ("yes_no", ("yes", "no")),
+        "sudden_symptoms_gone": ("choice", ("no", "last_7_days", "earlier")),
         "breathlessness": ("choice", ("none", "exertion", "lying_flat", "at_rest")),
         "morning_headaches": ("yes_no", ("yes", "no")),
         "swallowing": ("yes_no", ("yes", "no")),
@@ -53,22 +63,25 @@ CONTRACT: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
         "weakness": ("yes_no", ("yes", "no")),
         "weakness_where": ("multi", ("arms", "hands", "legs", "face_neck")),
         "weakness_side": ("choice", ("one_side", "both_sides", "unsure")),
-        "weakness_course": (
-            "choice",
-            ("sudden", "worse_over_days", "worse_over_weeks_months", "stable", "comes_and_goes"),
-        ),
         "trouble_walking": ("yes_no", ("yes", "no")),
         "dropping_objects": ("yes_no", ("yes", "no")),
+        "symptom_course": ("choice", ("sudden", "worse_over_days", "worse_over_weeks_months", "not_getting_worse")),
+        "worse_with_tiredness": ("yes_no", ("yes", "no")),
+        "double_vision": ("yes_no", ("yes", "no")),
         "weight_loss": ("choice", ("none", "some", "significant")),
         "twitching": ("yes_no", ("yes", "no")),
         "cramps": ("yes_no", ("yes", "no")),
         "numbness": ("yes_no", ("yes", "no")),
         "family_history": ("choice", ("yes", "no", "unsure")),
-        "age": ("number", ()),
     }
 )
-EMERGENCY_QUESTIONS = ("breathing_now", "choking_now", "sudden_symptoms")
-AGE_RANGE = (18, 120)
+EMERGENCY_QUESTIONS = ("breathing_now", "choking_now", "sudden_symptoms", "drowsy_confused", "bladder_bowel")
+# Who is answering: chosen on the start page (or given to the API), not a question of the rule book.
+# It decides the voice the pages and the API speak in; it never changes a level.
+RESPONDENT = "respondent"
+RESPONDENT_VOICES: Mapping[str, str] = MappingProxyType({"self": "self", "someone_else": "other"})
+# Answers of earlier contract versions that are still accepted, and ignored.
+RETIRED_ANSWERS = frozenset({"age"})
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _REF = re.compile(r"^[A-Z][A-Z0-9-]*$")
@@ -127,9 +140,19 @@ class Level:
     title: str
     action: str
     timeframe: str
-    visitor: str
-    staff_script: str
+    visitor: str  # the message, in this rule book's voice
+    staff_script: str  # the message in the staff's voice
     safety_net: str
+    # Texts for a particular audience: the first whose condition holds replaces this level's texts
+    # (the same level: only the words change).
+    variants: tuple[tuple[Condition, Level], ...] = ()
+
+    def for_answers(self, answers: Mapping[str, object]) -> Level:
+        """This level, in the words of the first variant whose condition the answers meet."""
+        for when, variant in self.variants:
+            if when.holds(answers):  # type: ignore[arg-type]
+                return variant
+        return self
 
 
 @dataclass(frozen=True)
@@ -178,6 +201,12 @@ class Rulebook:
     rules: tuple[Rule, ...]
     inventory: tuple[InventoryItem, ...]
     file: str = field(default="rules.yaml", compare=False)
+    voice: str = "self"
+    # The same rule book in each voice (this one among them), by voice.
+    voices: Mapping[str, Rulebook] = field(default_factory=dict, compare=False, repr=False)
+
+    def in_voice(self, voice: str) -> Rulebook:
+        return self.voices.get(voice, self)
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:
@@ -231,13 +260,21 @@ def load_rulebook(path: str | Path | None = None, *, emergency_number: str | Non
 
 
 def parse_rulebook(text: str, file: str = "rules.yaml", *, emergency_number: str | None = None) -> Rulebook:
+    """The rule book in the person's own voice; `in_voice` gives it in the others. Each voice is
+    built from the same checked file, so they differ in their words only."""
     problems = Problems(file)
     root = compose(text, problems)
     if root is not None:
-        rulebook = _Builder(problems, emergency_number).build(root)
+        voices: dict[str, Rulebook] = {}
+        for voice in VOICES:
+            built = _Builder(problems, emergency_number, voice).build(root)
+            if problems.found:
+                break  # every problem is found by the first build; the others would repeat them
+            if built is not None:
+                voices[voice] = dataclasses.replace(built, voice=voice, voices=voices)
         problems.raise_if_any()
-        if rulebook is not None:
-            return rulebook
+        if len(voices) == len(VOICES):
+            return voices[VOICES[0]]
     problems.raise_if_any()
     raise AssertionError("unreachable: a rule book was neither built nor refused")
 
@@ -255,13 +292,15 @@ class _QuestionDraft:
 
 
 class _Builder:
-    def __init__(self, problems: Problems, emergency_number: str | None) -> None:
+    def __init__(self, problems: Problems, emergency_number: str | None, voice: str = VOICES[0]) -> None:
         self.problems = problems
+        self.voice = voice
         self.number_override = emergency_number
         self.number = emergency_number or ""
         self.yes_no: tuple[Option, ...] = (Option("yes", "Yes"), Option("no", "No"))
         self.declared_rules: set[str] = set()
         self.question_nodes: dict[str, Node] = {}
+        self.level_variant_nodes: dict[str, Node] = {}
         self.sources_read = False
 
     # -- reading helpers ------------------------------------------------------------------------
@@ -336,6 +375,31 @@ class _Builder:
                 )
         return " ".join(value.replace("{" + PLACEHOLDER + "}", self.number).split())
 
+    def voiced(self, node: Node | None, what: str, voice: str | None = None) -> str | None:
+        """A text written in every voice (a mapping of self, other and staff, or every_voice): the
+        words for `voice` (this build's voice unless given). A text that lacks a voice is refused."""
+        if node is None:
+            return None
+        if not isinstance(node, MappingNode):
+            self.problems.add(
+                node,
+                f"{what} must be written in every voice: a mapping with {', '.join(VOICES)} "
+                f"(or {EVERY_VOICE}, when the words are the same for all)",
+            )
+            return None
+        found = self.mapping(node, what, (), (*VOICES, EVERY_VOICE))
+        if found is None:
+            return None
+        if EVERY_VOICE in found:
+            if len(found) > 1:
+                self.problems.add(node, f"{what}: {EVERY_VOICE} stands alone, without {', '.join(VOICES)}")
+            return self.text(found[EVERY_VOICE], what)
+        missing = [v for v in VOICES if v not in found]
+        if missing:
+            self.problems.add(node, f"{what} lacks the {' and '.join(missing)} voice{'s' if len(missing) > 1 else ''}")
+        texts = {v: self.text(found[v], f"{what} ({v} voice)") for v in VOICES if v in found}
+        return texts.get(voice or self.voice)
+
     def ident(self, node: Node, what: str, pattern: re.Pattern[str] = _ID) -> str | None:
         value = self.scalar(node)
         if not isinstance(value, str) or not pattern.match(value):
@@ -365,6 +429,7 @@ class _Builder:
         questions = {q.id: q for s in sections for q in s.questions}
         inventory_refs = self.inventory_refs(top["inventory"]) if "inventory" in top else set()
         known_refs = inventory_refs | {s.id for s in meta.sources} if meta else inventory_refs
+        self.level_variants(levels, questions)
         rules = self.rules(top["rules"], levels, questions, known_refs) if "rules" in top else {}
         inventory = self.inventory(top["inventory"], rules) if "inventory" in top else ()
         if "sections" in top:
@@ -413,7 +478,8 @@ class _Builder:
                     )
                 )
         self.unique(((s.id, n) for s, n in sources), "source id")
-        texts = {key: self.text(found[key], key) for key in keys}
+        texts = {key: self.text(found[key], key) for key in keys if key != "disclaimer"}
+        texts["disclaimer"] = self.voiced(found["disclaimer"], "the disclaimer")
         if texts["reviewed_on"] is not None:
             try:
                 datetime.date.fromisoformat(texts["reviewed_on"])
@@ -438,24 +504,67 @@ class _Builder:
             sources=tuple(s for s, _ in sources),
         )
 
+    LEVEL_TEXTS = ("title", "action", "timeframe", "message", "safety_net")
+
     def levels(self, node: Node) -> dict[str, Level]:
-        keys = ("id", "title", "action", "timeframe", "visitor", "staff_script", "safety_net")
+        keys = ("id", *self.LEVEL_TEXTS)
         items = self.sequence(node, "levels")
         levels: dict[str, Level] = {}
         ids: list[tuple[str | None, Node]] = []
         for index, item in enumerate(items):
-            found = self.mapping(item, self.named(item, "level"), keys)
+            found = self.mapping(item, self.named(item, "level"), keys, ("variants",))
             if found is None or "id" not in found:
                 continue
             level_id = self.ident(found["id"], "a level id")
             ids.append((level_id, found["id"]))
-            texts = {key: self.text(found[key], f"{key} of level '{level_id}'") for key in keys[1:] if key in found}
-            if level_id and level_id not in levels and all(texts.get(key) for key in keys[1:]):
-                levels[level_id] = Level(level_id, len(items) - index, **{k: v or "" for k, v in texts.items()})
+            texts = self.level_texts(found, f"level '{level_id}'")
+            if level_id and level_id not in levels and all(texts.get(key) for key in self.LEVEL_TEXTS):
+                levels[level_id] = self.level(level_id, len(items) - index, texts)
+                if "variants" in found:
+                    self.level_variant_nodes[level_id] = found["variants"]
         self.unique(ids, "level id")
         if tuple(i for i, _ in ids) != LEVEL_IDS and items:
             self.problems.add(node, f"levels must be {', '.join(LEVEL_IDS)}, most urgent first, in that order")
         return levels
+
+    def level_texts(self, found: Mapping[str, Node], what: str) -> dict[str, str | None]:
+        texts = {key: self.voiced(found[key], f"the {key} of {what}") for key in self.LEVEL_TEXTS if key in found}
+        if "message" in found:
+            texts["staff_script"] = self.voiced(found["message"], f"the message of {what}", voice="staff")
+        return texts
+
+    @staticmethod
+    def level(level_id: str, rank: int, texts: Mapping[str, str | None]) -> Level:
+        return Level(
+            level_id,
+            rank,
+            title=texts["title"] or "",
+            action=texts["action"] or "",
+            timeframe=texts["timeframe"] or "",
+            visitor=texts["message"] or "",
+            staff_script=texts["staff_script"] or "",
+            safety_net=texts["safety_net"] or "",
+        )
+
+    def level_variants(self, levels: dict[str, Level], questions: Mapping[str, Question]) -> None:
+        """Each level's variants: a condition, and the texts that replace the level's own when it
+        holds (the others are kept). Read once the questions are known, for the conditions."""
+        for level_id, node in self.level_variant_nodes.items():
+            level = levels[level_id]
+            variants = []
+            for item in self.sequence(node, f"the variants of level '{level_id}'"):
+                found = self.mapping(item, f"a variant of level '{level_id}'", ("when",), self.LEVEL_TEXTS)
+                if found is None or "when" not in found:
+                    continue
+                when = compile_condition(found["when"], questions, self.problems)
+                texts = self.level_texts(found, f"a variant of level '{level_id}'")
+                if len(found) == 1:
+                    self.problems.add(item, f"a variant of level '{level_id}' must replace at least one text")
+                base = {**{k: getattr(level, k) for k in ("title", "action", "timeframe", "safety_net")}}
+                base |= {"message": level.visitor, "staff_script": level.staff_script}
+                if when is not None:
+                    variants.append((when, self.level(level_id, level.rank, base | texts)))
+            levels[level_id] = dataclasses.replace(level, variants=tuple(variants))
 
     def sections(self, node: Node) -> tuple[Section, ...]:
         drafts: list[tuple[str, str, list[_QuestionDraft]]] = []
@@ -467,8 +576,8 @@ class _Builder:
                 continue
             section_id = self.ident(found["id"], "a section id")
             section_ids.append((section_id, found["id"]))
-            title = self.text(found["title"], f"the title of section '{section_id}'")
-            intros[section_id or ""] = self.text(found.get("intro"), f"the intro of section '{section_id}'")
+            title = self.voiced(found["title"], f"the title of section '{section_id}'")
+            intros[section_id or ""] = self.voiced(found.get("intro"), f"the intro of section '{section_id}'")
             read = [self.question(q) for q in self.sequence(found["questions"], f"questions of '{section_id}'")]
             drafts.append((section_id or "", title or "", [q for q in read if q is not None]))
         self.unique(section_ids, "section id")
@@ -488,7 +597,7 @@ class _Builder:
         found = self.mapping(
             node,
             self.named(node, "question"),
-            ("id", "type", "text", "staff", "error"),
+            ("id", "type", "text", "error"),
             ("hint", "options", "ask_when", "required", "minimum", "maximum", "range_error"),
         )
         if found is None or "id" not in found or "type" not in found:
@@ -502,8 +611,9 @@ class _Builder:
             )
             return None
         fields: dict[str, object] = {
-            key: self.text(found.get(key), f"the {key} of {what}") for key in ("text", "staff", "error", "hint")
+            key: self.voiced(found.get(key), f"the {key} of {what}") for key in ("text", "error", "hint")
         }
+        fields["staff"] = self.voiced(found.get("text"), f"the text of {what}", voice="staff")
         values: tuple[str, ...] = ()
         if kind == "yes_no":
             fields["options"] = self.yes_no
@@ -522,7 +632,7 @@ class _Builder:
                 fields[key] = value
             if "range_error" not in found:
                 self.problems.add(node, f"{what} needs a 'range_error' message")
-            fields["range_error"] = self.text(found.get("range_error"), f"the range_error of {what}")
+            fields["range_error"] = self.voiced(found.get("range_error"), f"the range_error of {what}")
         else:
             for key in ("minimum", "maximum", "range_error"):
                 if key in found:
@@ -545,7 +655,7 @@ class _Builder:
             found = self.mapping(item, f"an option of {what}", ("value", "label"))
             if found and len(found) == 2:
                 value = self.ident(found["value"], f"an option value of {what}")
-                label = self.text(found["label"], f"an option label of {what}")
+                label = self.voiced(found["label"], f"an option label of {what}")
                 if value and label:
                     options.append((Option(value, label), found["value"]))
         self.unique(((o.value, n) for o, n in options), f"option of {what}")
@@ -591,8 +701,8 @@ class _Builder:
                     found["level"], f"unknown level '{level_id}' in {what}{did_you_mean(level_id, levels)}"
                 )
             when = compile_condition(found["when"], questions, self.problems) if "when" in found else None
-            reason = self.text(found.get("reason"), f"the reason of {what}")
-            advice = self.text(found.get("advice"), f"the advice of {what}")
+            reason = self.voiced(found.get("reason"), f"the reason of {what}")
+            advice = self.voiced(found.get("advice"), f"the advice of {what}")
             source = self.source(found.get("source"), what, refs)
             if rule_id and isinstance(level_id, str) and level_id in levels and when and reason and source:
                 rules.setdefault(rule_id, Rule(rule_id, levels[level_id], when, reason, source, advice))
@@ -674,6 +784,9 @@ class _Builder:
         self, questions: Mapping[str, Question], sections: tuple[Section, ...], sections_node: Node
     ) -> None:
         line = line_of(sections_node)
+        for qid in RETIRED_ANSWERS | {RESPONDENT}:
+            if qid in questions:
+                self.problems.add(self.question_nodes[qid], f"'{qid}' cannot be a question of the rule book")
         for qid, (kind, values) in CONTRACT.items():
             question = questions.get(qid)
             if question is None:
@@ -683,9 +796,6 @@ class _Builder:
                 self.problems.add(
                     self.question_nodes[qid], f"question '{qid}' must be a {kind} question{shown} (the contract)"
                 )
-        age = questions.get("age")
-        if age and (age.minimum, age.maximum) != AGE_RANGE:
-            self.problems.add(line, f"question 'age' must allow {AGE_RANGE[0]} to {AGE_RANGE[1]} (the contract)")
         first = sections[0] if sections else None
         for qid in EMERGENCY_QUESTIONS:
             if first and qid in questions and questions[qid].section != first.id:

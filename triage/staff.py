@@ -21,8 +21,11 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(refuse_other_bodies)  # a form post's body is a plain form, or refused
 
 
+STAFF = "staff"  # the voice of every text on the call screen
+
+
 def init_app(app: Flask) -> None:
-    book: Rulebook = app.extensions["triage"]["rulebook"]
+    book: Rulebook = app.extensions["triage"]["rulebook"].in_voice(STAFF)
     whole_call = Section("call", "Call screen", book.questions)
     app.extensions["triage"]["staff_form"] = build_form(whole_call)
     app.register_blueprint(bp)
@@ -30,18 +33,24 @@ def init_app(app: Flask) -> None:
 
 @bp.route("", methods=["GET", "POST"])
 def call() -> tuple[str, int] | str:
-    book: Rulebook = current_app.extensions["triage"]["rulebook"]
+    book: Rulebook = current_app.extensions["triage"]["rulebook"].in_voice(STAFF)
     form: SectionForm = current_app.extensions["triage"]["staff_form"]()
-    fields: Fields = current_app.extensions["triage"]["fields"]
+    fields: Fields = current_app.extensions["triage"]["fields"][STAFF]
     status = 200
     if request.method == "POST":
         if form.accepted(book):
             assessment = assess(book, form.answers)
             summary = render_template(
-                "staff_summary.txt", assessment=assessment, now=datetime.now().astimezone(), questions=book.questions
+                "staff_summary.txt",
+                book=book,
+                assessment=assessment,
+                now=datetime.now().astimezone(),
+                questions=book.questions,
             )
             items = fields.reason_items(assessment.reasons)
-            return render_template("staff_result.html", assessment=assessment, summary=summary, reason_items=items)
+            return render_template(
+                "staff_result.html", book=book, assessment=assessment, summary=summary, reason_items=items
+            )
         status = form.error_status
     layouts = [(section, journey.page_layout(book, section, {})) for section in book.sections]
     values, errors = form.values, form.messages
@@ -52,6 +61,7 @@ def call() -> tuple[str, int] | str:
 
     return render_template(
         "staff.html",
+        book=book,
         field=field,
         layouts=layouts,
         errors=errors,

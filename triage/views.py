@@ -27,13 +27,14 @@ from flask import (
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
+from wtforms import RadioField
 
 from triage import api, journey, pages
 from triage.conditions import Answer
 from triage.engine import AnswerError, assess, check_answers
 from triage.forms import SectionForm, refuse_other_bodies, stored_values
 from triage.pages import step_url
-from triage.rulebook import Rulebook
+from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, Rulebook
 
 bp = Blueprint("visitor", __name__)
 bp.before_request(refuse_other_bodies)  # a form post's body is a plain form, or refused
@@ -42,7 +43,7 @@ bp.before_request(refuse_other_bodies)  # a form post's body is a plain form, or
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     pages.init_app(app, app.extensions["triage"]["rulebook"])
-    app.context_processor(lambda: {"book": rulebook()})
+    app.context_processor(lambda: {"book": rulebook()})  # pages that pass no `book` of their own
     for code in (400, 404, 405, 413, 415, 429, 500):
         app.register_error_handler(code, error_page)
 
@@ -53,8 +54,16 @@ def retry_after() -> int | None:
     return max(1, math.ceil(current.reset_at - time.time())) if current else None
 
 
+def respondent() -> str:
+    """Who is answering, as chosen on the start page: "self" (the default) or "someone_else"."""
+    chosen = session.get(RESPONDENT)
+    return chosen if isinstance(chosen, str) and chosen in RESPONDENT_VOICES else "self"
+
+
 def rulebook() -> Rulebook:
-    return current_app.extensions["triage"]["rulebook"]  # type: ignore[no-any-return]
+    """The rule book in the voice of whoever is answering."""
+    book: Rulebook = current_app.extensions["triage"]["rulebook"]
+    return book.in_voice(RESPONDENT_VOICES[respondent()])
 
 
 def load_answers() -> dict[str, Answer]:
@@ -72,6 +81,12 @@ class StartAgainForm(FlaskForm):
     pass
 
 
+class StartForm(FlaskForm):
+    """The two start buttons: for myself, or for someone else."""
+
+    respondent = RadioField(choices=list(RESPONDENT_VOICES), validate_choice=True)
+
+
 @bp.get("/healthz")
 def healthz() -> Response:
     """For load balancers and monitors: the app is up, with the rule book it runs."""
@@ -81,7 +96,17 @@ def healthz() -> Response:
 
 @bp.get("/")
 def start() -> str:
-    return pages.start_page(has_answers=bool(session.get("answers")))
+    return pages.start_page(rulebook(), has_answers=bool(session.get("answers")))
+
+
+@bp.post("/start")
+def begin() -> Response | tuple[str, int]:
+    """Start (or restart) the questions, for oneself or for someone else. Earlier answers are kept."""
+    form = StartForm()
+    if not form.validate_on_submit():
+        return render_template("problem.html", kind="start", step_url=url_for("visitor.start")), 400
+    session[RESPONDENT] = form.respondent.data
+    return redirect(step_url(journey.next_step(rulebook(), load_answers())), code=303)
 
 
 @bp.route("/questions/<section_id>", methods=["GET", "POST"])
@@ -98,15 +123,15 @@ def section(section_id: str) -> Response | tuple[str, int] | str:
     layout = journey.page_layout(book, page, others)
 
     if request.method == "POST":
-        form_class: type[SectionForm] = current_app.extensions["triage"]["forms"][page.id]
+        form_class: type[SectionForm] = current_app.extensions["triage"]["forms"][book.voice][page.id]
         form = form_class(earlier=others)
         if form.accepted(book):
             clean, _ = check_answers(book, {**others, **form.answers})
             save_answers(clean)
             return redirect(step_url(journey.next_step(book, clean)), code=303)
-        html = pages.section_page(page, layout, form.values, form.messages, form.csrf_failed, form.unknown)
+        html = pages.section_page(book, page, layout, form.values, form.messages, form.csrf_failed, form.unknown)
         return html, form.error_status
-    return pages.section_page(page, layout, {q.id: stored_values(q, answers) for q in page.questions})
+    return pages.section_page(book, page, layout, {q.id: stored_values(q, answers) for q in page.questions})
 
 
 @bp.get("/check")
@@ -126,11 +151,12 @@ def check() -> str | tuple[str, int]:
 
 @bp.get("/result")
 def result() -> str | tuple[str, int]:
+    book = rulebook()
     try:
-        assessment = assess(rulebook(), session.get("answers", {}))  # assess checks them
+        assessment = assess(book, {**session.get("answers", {}), RESPONDENT: respondent()})  # assess checks them
     except AnswerError:
         return out_of_order(load_answers())
-    return pages.result_page(assessment)
+    return pages.result_page(book, assessment)
 
 
 @bp.post("/start-again")
