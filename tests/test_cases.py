@@ -15,7 +15,10 @@ from triage.rulebook import Rulebook
 # The cases still catch the change through the rule's own level in the reasons; this list keeps the
 # stricter count honest and makes a new redundancy visible.
 LEVEL_NEVER_DECIDES = {
-    "weakness_one_side": "every weakness course already reaches 'soon' by itself",
+    "weakness_one_side": "weakness always brings the 'how is it changing' question, and every answer reaches 'soon'",
+    "trouble_walking": "the same: tripping brings the 'how is it changing' question",
+    "dropping_objects": "the same: dropping things brings the 'how is it changing' question",
+    "worse_with_tiredness": "asked together with the 'how is it changing' question, which reaches 'soon' by itself",
 }
 
 

@@ -10,7 +10,11 @@ from triage.rulebook import Rulebook, load_rulebook
 GRADE = 8
 
 
+VOICES = ("self", "other", "staff")
+
+
 def texts(rulebook: Rulebook) -> dict[str, str]:
+    """Every text of the rule book in its voice (a level's variants included), by where it is."""
     found = {"disclaimer": rulebook.meta.disclaimer}
     for section in rulebook.sections:  # a heading alone is too short to grade
         if section.intro:
@@ -20,22 +24,32 @@ def texts(rulebook: Rulebook) -> dict[str, str]:
         if question.hint:
             found[f"hint {question.id}"] = question.hint
         found[f"error {question.id}"] = question.error + "."
+        if question.kind in ("choice", "multi"):
+            found[f"options {question.id}"] = ". ".join(option.label for option in question.options) + "."
     for level in rulebook.levels:
-        for name in ("title", "action", "visitor", "safety_net"):
-            found[f"level {level.id} {name}"] = getattr(level, name)
+        for index, words in enumerate((level, *(variant for _, variant in level.variants))):
+            for name in ("title", "action", "visitor", "staff_script", "safety_net"):
+                found[f"level {level.id}{f' variant {index}' if index else ''} {name}"] = getattr(words, name)
     for rule in rulebook.rules:
         found[f"reason {rule.id}"] = rule.reason + (f" {rule.advice}" if rule.advice else "")
     return found
 
 
-@pytest.mark.parametrize(("where", "text"), sorted(texts(load_rulebook()).items()))
+def every_voice() -> dict[str, str]:
+    book = load_rulebook()
+    return {f"{voice}: {where}": text for voice in VOICES for where, text in texts(book.in_voice(voice)).items()}
+
+
+@pytest.mark.parametrize(("where", "text"), sorted(every_voice().items()))
 def test_each_text_reads_at_grade_8_or_below(where: str, text: str) -> None:
     assert textstat.flesch_kincaid_grade(text) <= GRADE, f"{where}: {text}"
 
 
-def test_questions_and_results_together_read_at_grade_6_or_below(rulebook: Rulebook) -> None:
-    questions = " ".join(t for k, t in texts(rulebook).items() if k.startswith(("question", "hint")))
-    results = " ".join(t for k, t in texts(rulebook).items() if k.startswith(("level", "reason", "disclaimer")))
+@pytest.mark.parametrize("voice", VOICES)
+def test_questions_and_results_together_read_at_grade_6_or_below(rulebook: Rulebook, voice: str) -> None:
+    found = texts(rulebook.in_voice(voice))
+    questions = " ".join(t for k, t in found.items() if k.startswith(("question", "hint")))
+    results = " ".join(t for k, t in found.items() if k.startswith(("level", "reason", "disclaimer")))
     assert textstat.flesch_kincaid_grade(questions) <= 6
     assert textstat.flesch_kincaid_grade(results) <= 6
 

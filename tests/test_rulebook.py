@@ -40,9 +40,9 @@ def test_the_shipped_rule_book_loads(rulebook) -> None:
 
 
 def test_invalid_yaml(tmp_path: Path) -> None:
-    path, lines = broken(tmp_path, "  version: 1.0.0\n", "  version: [1.0.0\n")
+    path, lines = broken(tmp_path, "  version: 2.0.0\n", "  version: [2.0.0\n")
     # YAML only finds the unclosed bracket on the next line, where the colon is.
-    found_on = line("  version: 1.0.0") + 1
+    found_on = line("  version: 2.0.0") + 1
     assert lines == [f"{path}:{found_on}: this is not valid YAML: expected ',' or ']', but got ':'"]
 
 
@@ -64,7 +64,7 @@ def test_duplicate_key(tmp_path: Path) -> None:
 
 
 def test_unknown_key_with_suggestion_and_the_missing_key(tmp_path: Path) -> None:
-    reason = "    reason: You said your speech has become slurred or changed."
+    reason = "    reason:\n      self: You said your speech is slurred"
     path, lines = broken(tmp_path, reason, reason.replace("reason:", "reasn:"))
     assert lines == [
         f"{path}:{line('  - id: speech', after='rules:')}: rule 'speech' is missing 'reason'",
@@ -74,8 +74,8 @@ def test_unknown_key_with_suggestion_and_the_missing_key(tmp_path: Path) -> None
 
 
 def test_wrong_kind_of_value(tmp_path: Path) -> None:
-    path, lines = broken(tmp_path, "  version: 1.0.0\n", "  version: one\n")
-    assert lines == [f"{path}:{line('  version: 1.0.0')}: version must be a semantic version like 1.2.0, not 'one'"]
+    path, lines = broken(tmp_path, "  version: 2.0.0\n", "  version: one\n")
+    assert lines == [f"{path}:{line('  version: 2.0.0')}: version must be a semantic version like 1.2.0, not 'one'"]
 
 
 def test_unquoted_emergency_number(tmp_path: Path) -> None:
@@ -85,9 +85,9 @@ def test_unquoted_emergency_number(tmp_path: Path) -> None:
 
 
 def test_unknown_question_in_a_condition(tmp_path: Path) -> None:
-    old = 'when: {question: swallowing, equals: "yes"}'
-    path, lines = broken(tmp_path, old, old.replace("swallowing", "swalowing"))
-    assert lines == [f"{path}:{line(old)}: unknown question 'swalowing' (did you mean 'swallowing'?)"]
+    old = 'when: {question: choking_episodes, equals: "yes"}'
+    path, lines = broken(tmp_path, old, old.replace("choking_episodes", "choking_episods"))
+    assert lines == [f"{path}:{line(old)}: unknown question 'choking_episods' (did you mean 'choking_episodes'?)"]
 
 
 def test_option_the_question_does_not_have(tmp_path: Path) -> None:
@@ -100,9 +100,9 @@ def test_option_the_question_does_not_have(tmp_path: Path) -> None:
 
 
 def test_true_instead_of_yes_in_a_condition(tmp_path: Path) -> None:
-    old = 'when: {question: speech, equals: "yes"}'
-    path, lines = broken(tmp_path, old, "when: {question: speech, equals: true}")
-    assert lines == [f"{path}:{line(old)}: 'true' is not an option of 'speech'; options: yes, no"]
+    old = 'when: {question: twitching, equals: "yes"}'
+    path, lines = broken(tmp_path, old, "when: {question: twitching, equals: true}")
+    assert lines == [f"{path}:{line(old)}: 'true' is not an option of 'twitching'; options: yes, no"]
 
 
 def test_unquoted_yes_means_the_word_yes(tmp_path: Path) -> None:
@@ -127,15 +127,15 @@ def test_unknown_level(tmp_path: Path) -> None:
 
 def test_follow_up_that_depends_on_a_later_question(tmp_path: Path) -> None:
     old = 'ask_when: {question: weakness, equals: "yes"}\n        options:\n          - value: arms'
-    path, lines = broken(tmp_path, old, old.replace('weakness, equals: "yes"', "weakness_course, equals: stable"))
+    path, lines = broken(tmp_path, old, old.replace('weakness, equals: "yes"', "symptom_course, equals: sudden"))
     assert lines == [
-        f"{path}:{line(old)}: ask_when of 'weakness_where' refers to 'weakness_course', which is not asked "
+        f"{path}:{line(old)}: ask_when of 'weakness_where' refers to 'symptom_course', which is not asked "
         "before it; a follow-up can only depend on earlier questions"
     ]
 
 
 def test_inventory_item_with_no_rule_and_no_reason(tmp_path: Path) -> None:
-    path, lines = broken(tmp_path, "    rules: [weakness_comes_and_goes]\n  - ref: IF6", "  - ref: IF6")
+    path, lines = broken(tmp_path, "    rules: [worse_with_tiredness]\n  - ref: IF6", "  - ref: IF6")
     assert lines == [
         f"{path}:{line('  - ref: IF5')}: inventory item IF5 needs either 'rules' (the rules that implement it) "
         "or 'not_asked' (why self-screening does not ask it), not both or neither"
@@ -149,17 +149,19 @@ def test_inventory_item_listing_a_rule_that_does_not_cite_it(tmp_path: Path) -> 
 
 
 def test_rule_citing_an_inventory_item_that_does_not_list_it(tmp_path: Path) -> None:
-    old = "rules: [weakness_weeks_months, weakness_one_side]"
-    path, lines = broken(tmp_path, old, "rules: [weakness_weeks_months]")
+    old = "rules: [worse_over_weeks_months, weakness_one_side]"
+    path, lines = broken(tmp_path, old, "rules: [worse_over_weeks_months]")
     assert lines == [f"{path}:{line(old)}: rule 'weakness_one_side' cites IF1, but inventory item IF1 does not list it"]
 
 
 def test_unknown_source(tmp_path: Path) -> None:
-    old = "    source: [RF3]\n  - id: breathless_exertion_with_symptoms"
+    old = "    source: [RF3, NG42]\n  - id: breathless_exertion_with_symptoms"
     path, lines = broken(tmp_path, old, old.replace("RF3", "RF33"))
     assert lines == [
         f"{path}:{line(old)}: rule 'weight_loss_significant' cites unknown source 'RF33' (did you mean 'RF3'?); "
-        "cite an inventory ref or a source id from meta.sources"
+        "cite an inventory ref or a source id from meta.sources",
+        f"{path}:{line('    rules: [weight_loss_significant', after='- ref: RF3')}: inventory item RF3 lists rule "
+        "'weight_loss_significant', which does not cite RF3",
     ]
 
 
@@ -216,7 +218,7 @@ def test_contract_answer_values_cannot_be_renamed(tmp_path: Path) -> None:
 
 
 def test_contract_question_cannot_be_removed(tmp_path: Path) -> None:
-    question = RULES[RULES.index("      - id: cramps") : RULES.index("      - id: numbness")]
+    question = RULES[RULES.index("      - id: cramps") : RULES.index("  - id: changes")]
     path, lines = broken(tmp_path, question, "")
     text = RULES.replace(question, "")
     where = line("sections:", text=text)
@@ -228,8 +230,8 @@ def test_contract_question_cannot_be_removed(tmp_path: Path) -> None:
 
 def test_first_section_holds_only_emergency_questions(tmp_path: Path) -> None:
     new = (
-        "      - id: feeling_tired\n        type: yes_no\n        text: Do you feel tired?\n"
-        "        staff: Do they feel tired?\n        error: Select whether you feel tired\n"
+        "      - id: feeling_tired\n        type: yes_no\n        text: {every_voice: Are you tired}\n"
+        "        error: {every_voice: Select whether tired}\n"
         "      - id: sudden_symptoms\n"
     )
     path, lines = broken(tmp_path, "      - id: sudden_symptoms\n", new)
@@ -240,23 +242,24 @@ def test_first_section_holds_only_emergency_questions(tmp_path: Path) -> None:
 
 
 def test_unknown_placeholder(tmp_path: Path) -> None:
-    path, lines = broken(tmp_path, "    title: Call {emergency_number} now", "    title: Call {emergency_numbr} now")
+    good = "      every_voice: Call {emergency_number} now"
+    path, lines = broken(tmp_path, good, good.replace("emergency_number", "emergency_numbr"))
     assert lines == [
-        f"{path}:{line('    title: Call {emergency_number} now')}: unknown placeholder '{{emergency_numbr}}' in title "
+        f"{path}:{line(good)}: unknown placeholder '{{emergency_numbr}}' in the title "
         "of level 'emergency' (did you mean 'emergency_number'?)"
     ]
 
 
 def test_a_control_character_in_text(tmp_path: Path) -> None:
-    good = "    title: Call {emergency_number} now"
-    path, lines = broken(tmp_path, good, '    title: "Call {emergency_number}\\0 now"')
+    good = "      every_voice: Call {emergency_number} now"
+    path, lines = broken(tmp_path, good, '      every_voice: "Call {emergency_number}\\0 now"')
     assert lines == [
-        f"{path}:{line(good)}: title of level 'emergency' has a control character (such as \\0); remove it"
+        f"{path}:{line(good)}: the title of level 'emergency' has a control character (such as \\0); remove it"
     ]
 
 
 def test_every_problem_is_reported_at_once_in_line_order(tmp_path: Path) -> None:
-    text = RULES.replace("  version: 1.0.0\n", "  version: one\n").replace("level: urgent", "level: urgnet", 1)
+    text = RULES.replace("  version: 2.0.0\n", "  version: one\n").replace("level: urgent", "level: urgnet", 1)
     path = tmp_path / "rules.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RulebookError) as refused:
@@ -313,7 +316,7 @@ def test_an_alias_bomb_inside_a_condition_is_refused_at_once(tmp_path: Path) -> 
 
 
 def test_an_impossible_date_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
-    path, lines = refused_quickly(tmp_path, "reviewed_on: 2026-11-24", "reviewed_on: 2026-02-30")
+    path, lines = refused_quickly(tmp_path, "reviewed_on: 2026-11-25", "reviewed_on: 2026-02-30")
     assert lines == [
         f"{path}:{line('reviewed_on:')}: '2026-02-30' cannot be read (day is out of range for month); "
         "put it in quotes if it is text"
@@ -321,7 +324,7 @@ def test_an_impossible_date_is_a_problem_not_a_traceback(tmp_path: Path) -> None
 
 
 def test_a_review_date_that_is_not_a_date_is_refused(tmp_path: Path) -> None:
-    path, lines = refused_quickly(tmp_path, "reviewed_on: 2026-11-24", 'reviewed_on: "last week"')
+    path, lines = refused_quickly(tmp_path, "reviewed_on: 2026-11-25", 'reviewed_on: "last week"')
     assert lines == [f"{path}:{line('reviewed_on:')}: reviewed_on must be a real date like 2026-11-24, not 'last week'"]
 
 
@@ -329,13 +332,13 @@ def test_a_review_date_that_is_not_a_date_is_refused(tmp_path: Path) -> None:
     ("tagged", "tag"),
     [
         ("!!int abc", "tag:yaml.org,2002:int"),
-        ("!custom 1.0.0", "!custom"),
+        ("!custom 2.0.0", "!custom"),
         ("!!python/name:os.system", "tag:yaml.org,2002:python/name:os.system"),
         ("!!python/object/apply:os.system ['true']", "tag:yaml.org,2002:python/object/apply:os.system"),
     ],
 )
 def test_a_tag_the_loader_does_not_know_is_refused(tmp_path: Path, tagged: str, tag: str) -> None:
-    path, lines = refused_quickly(tmp_path, "  version: 1.0.0\n", f"  version: {tagged}\n")
+    path, lines = refused_quickly(tmp_path, "  version: 2.0.0\n", f"  version: {tagged}\n")
     assert f"{path}:{line('  version:')}: the tag '{tag}' is not allowed in a rule book: remove it" in lines
 
 
@@ -369,3 +372,65 @@ def test_a_rule_book_over_1_mb_is_refused_before_it_is_read(tmp_path: Path) -> N
         load_rulebook(path)
     assert time.perf_counter() - started < FAST
     assert refused.value.lines() == [f"{path}:1: the file is larger than 1 MB: a rule book is far smaller"]
+
+
+# -- voices and level variants (rule book 2.0) ------------------------------------------------------
+
+
+def test_a_text_that_lacks_a_voice_is_refused(tmp_path: Path) -> None:
+    old = (
+        "          self: Are you struggling to breathe right now?\n"
+        "          other: Is the person struggling to breathe right now?\n"
+    )
+    path, lines = broken(tmp_path, old, "          self: Are you struggling to breathe right now?\n")
+    at = line("          self: Are you struggling to breathe right now?")  # where the mapping starts
+    assert lines == [f"{path}:{at}: the text of question 'breathing_now' lacks the other voice"]
+
+
+def test_a_text_in_one_voice_only_is_refused(tmp_path: Path) -> None:
+    old = "      self: You said you lost a little weight without trying.\n"
+    start = RULES.index(old)
+    block = RULES[RULES.rindex("    reason:\n", 0, start) : RULES.index("    source:", start)]
+    path, lines = broken(tmp_path, block, "    reason: You lost a little weight.\n")
+    assert lines == [
+        f"{path}:{line(block)}: the reason of rule 'weight_loss_some' must be written in every voice: a mapping "
+        "with self, other, staff (or every_voice, when the words are the same for all)"
+    ]
+
+
+def test_every_voice_stands_alone(tmp_path: Path) -> None:
+    old = "      every_voice: Before we go on\n"
+    path, lines = broken(tmp_path, old, old + "      self: Before you go on\n")
+    assert lines == [
+        f"{path}:{line(old)}: the title of section 'background': every_voice stands alone, without self, other, staff"
+    ]
+
+
+def test_a_level_variant_must_replace_some_words(tmp_path: Path) -> None:
+    when = '      - when: {question: known_diagnosis, equals: "yes"}\n'
+    old = "    variants:\n" + when + "        title:\n"
+    new = "    variants:\n" + when + when + "        title:\n"
+    path, lines = broken(tmp_path, old, new)
+    assert lines == [f"{path}:{line(old) + 1}: a variant of level 'urgent' must replace at least one text"]
+
+
+def test_a_level_variant_condition_is_checked_like_any_other(tmp_path: Path) -> None:
+    old = '    variants:\n      - when: {question: known_diagnosis, equals: "yes"}\n        title:\n'
+    path, lines = broken(tmp_path, old, old.replace("known_diagnosis", "known_diagnoses"))
+    assert lines == [f"{path}:{line(old) + 1}: unknown question 'known_diagnoses' (did you mean 'known_diagnosis'?)"]
+
+
+@pytest.mark.parametrize("name", ["respondent", "age"])
+def test_who_is_answering_and_retired_answers_cannot_be_questions(tmp_path: Path, name: str) -> None:
+    old = "      - id: cramps\n"
+    path, lines = broken(tmp_path, old, old.replace("cramps", name), every=False)
+    assert f"{path}:{line(old)}: '{name}' cannot be a question of the rule book" in lines
+
+
+def test_every_text_exists_in_each_voice_and_the_voices_share_every_rule(rulebook) -> None:
+    other, staff = rulebook.in_voice("other"), rulebook.in_voice("staff")
+    assert (rulebook.voice, other.voice, staff.voice) == ("self", "other", "staff")
+    assert [r.when for r in other.rules] == [r.when for r in rulebook.rules] == [r.when for r in staff.rules]
+    assert rulebook.question_by_id["speech"].text.startswith("Is your speech")
+    assert other.question_by_id["speech"].text.startswith("Is the person's speech")
+    assert other.question_by_id["speech"].staff == staff.question_by_id["speech"].text

@@ -9,21 +9,30 @@ from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from triage.rulebook import Rulebook
+from triage.rulebook import Rulebook, load_rulebook
+
+SECTION_OF = {q.id: q.section for q in load_rulebook().questions}
 
 # Answers that report nothing, by section: a visitor overrides what a test is about.
 QUIET: dict[str, dict[str, Any]] = {
-    "emergency": {"breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no"},
-    "breathing": {"breathlessness": "none", "morning_headaches": "no"},
-    "swallowing_speech": {"swallowing": "no", "choking_episodes": "no", "speech": "no"},
-    "muscles": {"weakness": "no", "trouble_walking": "no", "dropping_objects": "no"},
-    "other_changes": {"weight_loss": "none", "twitching": "no", "cramps": "no", "numbness": "no"},
-    "about_you": {"family_history": "no", "age": ""},
-}
+    "emergency": {
+        "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "drowsy_confused": "no",
+        "bladder_bowel": "no",
+    },
+    "background": {"known_diagnosis": "no", "sudden_symptoms_gone": "no"},
+    "breathing_swallowing_speech": {
+        "breathlessness": "none", "morning_headaches": "no", "swallowing": "no", "choking_episodes": "no",
+        "speech": "no",
+    },
+    "muscles": {"weakness": "no", "trouble_walking": "no", "dropping_objects": "no", "twitching": "no", "cramps": "no"},
+    "changes": {"numbness": "no", "double_vision": "no", "weight_loss": "none", "family_history": "no"},
+}  # fmt: skip
+# Every quiet answer, in one mapping.
+ALL_QUIET: dict[str, Any] = {k: v for answers in QUIET.values() for k, v in answers.items()}
 # Answers that reach each level when laid over QUIET.
 TO_LEVEL: dict[str, dict[str, Any]] = {
     "emergency": {"breathlessness": "at_rest"},
-    "urgent": {"swallowing": "yes"},
+    "urgent": {"choking_episodes": "yes"},
     "soon": {"twitching": "yes"},
     "routine": {},
 }
@@ -76,14 +85,18 @@ class Visitor:
             data["csrf_token"] = self.token(path)
         return self.client.post(path, data=data)
 
+    def start(self, respondent: str = "self") -> TestResponse:
+        """Press one of the start page's two buttons."""
+        token = self.token("/")
+        return self.client.post("/start", data={"respondent": respondent, "csrf_token": token})
+
     def answer_all(self, overrides: dict[str, Any] | None = None) -> TestResponse:
-        """Go through every section (stopping early at an emergency); return the last response."""
+        """Go through every section (stopping early at an emergency); return the last response.
+        Each override goes to the section that asks its question (follow-ups included)."""
         overrides = overrides or {}
         response = None
         for section, quiet in QUIET.items():
-            answers = {**quiet, **{k: v for k, v in overrides.items() if k in quiet or k.startswith("weakness_")}}
-            if section != "muscles":
-                answers = {k: v for k, v in answers.items() if not k.startswith("weakness_")}
+            answers = {**quiet, **{k: v for k, v in overrides.items() if SECTION_OF[k] == section}}
             response = self.answer(section, answers)
             assert response.status_code == 303, response.get_data(as_text=True)[:2000]
             if response.location.endswith("/result"):
