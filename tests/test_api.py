@@ -10,17 +10,13 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+from webpages import ALL_QUIET
 
 from triage import create_app
 from triage.engine import assess
 from triage.rulebook import CONTRACT, Rulebook
 
-NOTHING = {
-    "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "breathlessness": "none",
-    "morning_headaches": "no", "swallowing": "no", "choking_episodes": "no", "speech": "no", "weakness": "no",
-    "trouble_walking": "no", "dropping_objects": "no", "weight_loss": "none", "twitching": "no", "cramps": "no",
-    "numbness": "no", "family_history": "no",
-}  # fmt: skip
+NOTHING = ALL_QUIET
 ERROR_KEYS = {"field", "code", "message"}
 
 
@@ -41,13 +37,41 @@ def test_questionnaire_carries_the_contract(client: Any, rulebook: Rulebook) -> 
     for qid, (kind, values) in CONTRACT.items():
         assert questions[qid]["type"] == kind
         assert [o["value"] for o in questions[qid].get("options", [])] == list(values)
-    assert questions["weakness_course"]["ask_when"] == {"question": "weakness", "equals": "yes"}
-    assert questions["age"] | {} == questions["age"] and questions["age"]["minimum"] == 18
-    assert [q["id"] for q in body["sections"][0]["questions"]] == ["breathing_now", "choking_now", "sudden_symptoms"]
+    assert questions["weakness_side"]["ask_when"] == {"question": "weakness", "equals": "yes"}
+    assert "age" not in questions and "respondent" not in questions
+    assert [q["id"] for q in body["sections"][0]["questions"]] == [
+        "breathing_now", "choking_now", "sudden_symptoms", "drowsy_confused", "bladder_bowel"
+    ]  # fmt: skip
+    assert questions["speech"]["text"] == "Is your speech slurred or changed in a way that is new or getting worse?"
+    assert questions["speech"]["staff"].startswith("Is the person's speech")
+
+
+def test_the_questionnaire_speaks_to_someone_answering_for_another_person(client: Any) -> None:
+    body = client.get("/api/v1/questionnaire?respondent=someone_else").get_json()
+    questions = {q["id"]: q for section in body["sections"] for q in section["questions"]}
+    assert questions["speech"]["text"].startswith("Is the person's speech")
+    assert body["rulebook"]["disclaimer"].startswith("This tool gives general information only.")
+    response = client.get("/api/v1/questionnaire?respondent=doctor")
+    assert response.status_code == 400 and errors_of(response)[0]["field"] == "respondent"
+
+
+def test_an_assessment_answers_in_the_voice_of_who_is_answering(client: Any) -> None:
+    answers = NOTHING | {"respondent": "someone_else", "choking_episodes": "yes"}
+    body = client.post("/api/v1/assessments", json={"answers": answers}).get_json()
+    assert body["respondent"] == "someone_else" and body["level"] == "urgent"
+    assert body["reasons"][0]["text"].startswith("You said the person coughs or chokes")
+    assert body["action"] == "Contact the person's doctor today."
+    default = client.post("/api/v1/assessments", json={"answers": NOTHING | {"choking_episodes": "yes"}}).get_json()
+    assert default["respondent"] == "self" and default["reasons"][0]["text"].startswith("You said you cough")
 
 
 def test_an_assessment_is_the_same_as_the_engines(client: Any, rulebook: Rulebook) -> None:
-    answers = NOTHING | {"speech": "yes", "age": 70}
+    answers = NOTHING | {
+        "speech": "yes",
+        "symptom_course": "not_getting_worse",
+        "worse_with_tiredness": "no",
+        "age": 70,
+    }
     response = client.post("/api/v1/assessments", json={"answers": answers})
     assert response.status_code == 200
     assert response.get_json() == json.loads(json.dumps(assess(rulebook, answers).to_dict()))
@@ -61,11 +85,12 @@ def test_an_emergency_answer_alone_is_enough(client: Any) -> None:
 
 
 def test_invalid_answers_are_a_422_with_an_error_per_field(client: Any) -> None:
-    response = client.post("/api/v1/assessments", json={"answers": NOTHING | {"speech": "maybe", "age": 200, "x": 1}})
+    answers = NOTHING | {"speech": "maybe", "respondent": "nurse", "age": 200, "x": 1}
+    response = client.post("/api/v1/assessments", json={"answers": answers})
     assert response.status_code == 422
     assert [(e["field"], e["code"]) for e in errors_of(response)] == [
         ("speech", "invalid_choice"),
-        ("age", "out_of_range"),
+        ("respondent", "invalid_choice"),
         ("x", "unknown_question"),
     ]
 
@@ -125,7 +150,9 @@ def test_the_openapi_document_is_valid_openapi_3_1(client: Any) -> None:
     assert document["openapi"] == "3.1.0"
     validate(document)
     answers = document["components"]["schemas"]["Answers"]["properties"]
-    assert answers["weakness_course"]["enum"] == [*CONTRACT["weakness_course"][1], None]
+    assert answers["symptom_course"]["enum"] == [*CONTRACT["symptom_course"][1], None]
+    assert answers["respondent"]["enum"] == ["self", "someone_else", None]
+    assert answers["age"]["deprecated"] is True and "ignored" in answers["age"]["description"]
 
 
 def test_the_openapi_check_can_fail(client: Any) -> None:

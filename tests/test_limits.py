@@ -42,7 +42,7 @@ def test_a_burst_of_form_posts_gets_a_429_page(rulebook: Rulebook) -> None:
     assert soup.h1.get_text(strip=True) == "Too many requests"
     assert "Please wait" in soup.get_text() and "seconds, then try again" in soup.get_text()
     # Reading pages is not limited, and the answers already given are kept.
-    assert client.get("/questions/breathing").status_code == 200
+    assert client.get("/questions/background").status_code == 200
     assert visitor.stored() == QUIET["emergency"]
 
 

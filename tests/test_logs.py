@@ -25,18 +25,28 @@ from triage.server import AccessLog, EscapingFormatter
 TRIAGE = str(Path(sys.executable).with_name("triage"))
 # Values distinctive enough that finding one in the log can only mean an answer leaked.
 ANSWERS = {
-    "emergency": {"breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no"},
-    "breathing": {"breathlessness": "lying_flat", "morning_headaches": "no"},
-    "swallowing_speech": {"swallowing": "no", "choking_episodes": "no", "speech": "no"},
-    "muscles": {
-        "weakness": "yes", "weakness_where": "face_neck", "weakness_side": "one_side",
-        "weakness_course": "worse_over_weeks_months", "trouble_walking": "no", "dropping_objects": "no",
+    "emergency": {
+        "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "drowsy_confused": "no",
+        "bladder_bowel": "no",
     },
-    "other_changes": {"weight_loss": "significant", "twitching": "no", "cramps": "no", "numbness": "no"},
-    "about_you": {"family_history": "unsure", "age": "67"},
+    "background": {"known_diagnosis": "no", "sudden_symptoms_gone": "last_7_days"},
+    "breathing_swallowing_speech": {
+        "breathlessness": "lying_flat", "morning_headaches": "no", "swallowing": "no", "choking_episodes": "no",
+        "speech": "no",
+    },
+    "muscles": {
+        "weakness": "yes", "weakness_where": "face_neck", "weakness_side": "one_side", "trouble_walking": "no",
+        "dropping_objects": "no", "twitching": "no", "cramps": "no",
+    },
+    "changes": {
+        "symptom_course": "worse_over_weeks_months", "worse_with_tiredness": "no", "numbness": "no",
+        "double_vision": "no", "weight_loss": "significant", "family_history": "unsure",
+    },
 }  # fmt: skip
-# (Numbers such as the age are left out: response sizes and durations in the log are numbers too.)
-SECRET_VALUES = ["lying_flat", "face_neck", "one_side", "worse_over_weeks_months", "significant", "unsure"]
+SECRET_VALUES = [
+    "lying_flat", "face_neck", "one_side", "worse_over_weeks_months", "significant", "unsure", "last_7_days",
+    "someone_else",
+]  # fmt: skip
 
 
 def test_a_full_run_leaves_no_answer_in_the_logs(tmp_path: Path) -> None:
@@ -60,6 +70,8 @@ def test_a_full_run_leaves_no_answer_in_the_logs(tmp_path: Path) -> None:
             page = opener.open(base + path).read().decode()
             return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
 
+        start = urllib.parse.urlencode({"respondent": "someone_else", "csrf_token": token("/")}).encode()
+        opener.open(f"{base}/start", data=start)
         for section, answers in ANSWERS.items():
             data = urllib.parse.urlencode({**answers, "csrf_token": token(f"/questions/{section}")}).encode()
             opener.open(f"{base}/questions/{section}", data=data)
@@ -70,7 +82,9 @@ def test_a_full_run_leaves_no_answer_in_the_logs(tmp_path: Path) -> None:
         assert "Call summary" in opener.open(f"{base}/staff", data=staff).read().decode()
         request = urllib.request.Request(
             f"{base}/api/v1/assessments",
-            data=json.dumps({"answers": {**call, "weakness_where": ["face_neck"], "age": 67}}).encode(),
+            data=json.dumps(
+                {"answers": {**call, "weakness_where": ["face_neck"], "respondent": "someone_else"}}
+            ).encode(),
             headers={"Content-Type": "application/json"},
         )
         assert json.loads(opener.open(request).read())["level"] == "urgent"

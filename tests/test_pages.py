@@ -20,6 +20,7 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import answer_sets
+from webpages import QUIET
 
 from triage import create_app, journey, pages
 from triage.engine import AnswerError, Assessment, assess, check_answers
@@ -63,10 +64,10 @@ def partial_answers(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def section_pages(
-    app: Flask, full_app: Flask, answers: dict[str, Any], script_root: str = ""
+    app: Flask, full_app: Flask, answers: dict[str, Any], script_root: str = "", voice: str = "self"
 ) -> list[tuple[str, str, str]]:
     """(section id, page from its skeleton, page rendered in full) for every section."""
-    book = rulebook(app)
+    book = rulebook(app).in_voice(voice)
     clean, _ = check_answers(book, answers)
     found = []
     for section in book.sections:
@@ -75,26 +76,28 @@ def section_pages(
         values = {q.id: stored_values(q, clean) for q in section.questions}
 
         def make(section: Any = section, layout: Any = layout, values: Any = values) -> str:
-            return pages.section_page(section, layout, values)
+            return pages.section_page(book, section, layout, values)
 
         found.append((section.id, page(app, make, script_root), page(full_app, make, script_root)))
     return found
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(answers=partial_answers())
+@given(answers=partial_answers(), voice=st.sampled_from(["self", "other"]))
 def test_every_section_page_from_its_skeleton_is_the_page_rendered_in_full(
-    app: Flask, full_app: Flask, answers: dict
+    app: Flask, full_app: Flask, answers: dict, voice: str
 ) -> None:
-    for section_id, fast, full in section_pages(app, full_app, answers):
+    for section_id, fast, full in section_pages(app, full_app, answers, voice=voice):
         assert fast == full, section_id
 
 
 @st.composite
 def assessments(draw: st.DrawFn) -> Assessment:
-    """The assessment of complete answers, or of part of them ended early by an emergency answer."""
+    """The assessment of complete answers, or of part of them ended early by an emergency answer,
+    by the person or by someone answering for them."""
     book = default_rulebook()
     answers = draw(st.one_of(answer_sets(), partial_answers()))
+    answers["respondent"] = draw(st.sampled_from(["self", "someone_else"]))
     try:
         return assess(book, answers)
     except AnswerError:
@@ -108,7 +111,8 @@ def test_every_result_from_its_skeleton_is_the_result_rendered_in_full(
     app: Flask, full_app: Flask, assessment: Assessment
 ) -> None:
     def make() -> str:
-        return pages.result_page(assessment)
+        voice = "other" if assessment.respondent == "someone_else" else "self"
+        return pages.result_page(default_rulebook().in_voice(voice), assessment)
 
     assert page(app, make) == page(full_app, make)
 
@@ -117,7 +121,7 @@ def test_the_start_page_from_its_skeleton_is_the_page_rendered_in_full(app: Flas
     for has_answers in (False, True):
 
         def make(has_answers: bool = has_answers) -> str:
-            return pages.start_page(has_answers)
+            return pages.start_page(default_rulebook(), has_answers)
 
         assert page(app, make) == page(full_app, make)
     assert app.extensions["triage"]["skeletons"]._built is not None, "the skeletons were used"
@@ -135,7 +139,7 @@ def test_pages_under_a_path_prefix_link_under_it_and_match_full_rendering(app: F
 
 def test_an_app_mounted_under_a_path_serves_its_pages_from_skeletons_there() -> None:
     mounted = create_app({**CONFIG, "APPLICATION_ROOT": "/clinic/triage"})
-    html = page(mounted, lambda: pages.start_page(False), "/clinic/triage")
+    html = page(mounted, lambda: pages.start_page(default_rulebook(), False), "/clinic/triage")
     assert 'href="/clinic/triage/static/app.css"' in html
     assert mounted.extensions["triage"]["skeletons"]._built is not None
 
@@ -165,13 +169,12 @@ def test_what_the_server_keeps_does_not_depend_on_anyones_answers() -> None:
     before = copy.deepcopy(kept)
     for emergency, weakness in (("no", "yes"), ("no", "no"), ("yes", "no")):
         other = app.test_client()
-        other.post(
-            "/questions/emergency", data={"breathing_now": emergency, "choking_now": "no", "sudden_symptoms": "no"}
-        )
-        other.post("/questions/breathing", data={"breathlessness": "none", "morning_headaches": "no"})
-        other.post("/questions/swallowing_speech", data={"swallowing": "no", "choking_episodes": "no", "speech": "no"})
+        other.post("/start", data={"respondent": "someone_else" if weakness == "yes" else "self"})
+        other.post("/questions/emergency", data={**QUIET["emergency"], "breathing_now": emergency})
+        other.post("/questions/background", data=QUIET["background"])
+        other.post("/questions/breathing_swallowing_speech", data=QUIET["breathing_swallowing_speech"])
         other.get("/questions/muscles")
-        other.post("/questions/muscles", data={"weakness": weakness, "trouble_walking": "no", "dropping_objects": "no"})
+        other.post("/questions/muscles", data={**QUIET["muscles"], "weakness": weakness})
         assert other.get("/result").status_code in (200, 409)
     assert kept == before
 

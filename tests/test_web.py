@@ -83,18 +83,62 @@ def test_start_page_says_what_the_tool_does_and_does_not(client: Any, rulebook: 
     assert "We do not store your answers" in text
     assert "3 to 5 minutes" in text
     assert "Call 911 now" in text
-    assert soup.find("a", string="Start now")["href"] == "/questions/emergency"
+    form = soup.find("form", action="/start")
+    buttons = {b["value"]: b.get_text(strip=True) for b in form.find_all("button")}
+    assert buttons == {
+        "self": "Start: I am answering for myself",
+        "someone_else": "Start: I am answering for someone else",
+    }
+    assert form.find("input", attrs={"name": "csrf_token"}) is not None
+
+
+@pytest.mark.parametrize(("respondent", "legend"), [
+    ("self", "Are you struggling to breathe right now?"),
+    ("someone_else", "Is the person struggling to breathe right now?"),
+])  # fmt: skip
+def test_each_start_button_leads_to_the_questions_in_its_voice(
+    visitor: Visitor, client: Any, rulebook: Rulebook, respondent: str, legend: str
+) -> None:
+    response = visitor.start(respondent)
+    assert response.status_code == 303 and response.location == "/questions/emergency"
+    voice = "other" if respondent == "someone_else" else "self"
+    soup = check_page(client.get(response.location), rulebook.in_voice(voice))
+    assert soup.find("legend").get_text(strip=True) == legend
+
+
+def test_a_start_button_pressed_on_an_expired_page_says_so_and_loses_nothing(
+    visitor: Visitor, client: Any, rulebook: Rulebook
+) -> None:
+    visitor.answer("emergency", QUIET["emergency"])
+    response = client.post("/start", data={"respondent": "someone_else"})  # no CSRF token
+    assert response.status_code == 400
+    soup = check_page(response, rulebook)
+    assert soup.h1.get_text(strip=True) == "We could not start the questions"
+    assert visitor.stored() == QUIET["emergency"]
+
+
+def test_choosing_someone_else_later_keeps_the_answers_and_changes_the_voice(
+    visitor: Visitor, client: Any, rulebook: Rulebook
+) -> None:
+    visitor.answer("emergency", QUIET["emergency"])
+    response = visitor.start("someone_else")
+    assert response.location == "/questions/background"
+    assert visitor.stored() == QUIET["emergency"]
+    soup = check_page(client.get("/questions/background"), rulebook.in_voice("other"))
+    assert soup.find("legend").get_text(strip=True) == "Has a doctor already diagnosed the person with ALS or MND?"
 
 
 def test_first_question_page_holds_only_the_emergency_questions(client: Any, rulebook: Rulebook) -> None:
     soup = check_page(client.get("/questions/emergency"), rulebook)
     names = sorted({tag["name"] for tag in soup.find_all("input") if tag["name"] != "csrf_token"})
-    assert names == ["breathing_now", "choking_now", "sudden_symptoms"]
+    assert names == ["bladder_bowel", "breathing_now", "choking_now", "drowsy_confused", "sudden_symptoms"]
     legends = [legend.get_text(strip=True) for legend in soup.find_all("legend")]
     assert legends == [q.text for q in rulebook.sections[0].questions]
 
 
-@pytest.mark.parametrize("question", ["breathing_now", "choking_now", "sudden_symptoms"])
+@pytest.mark.parametrize(
+    "question", ["breathing_now", "choking_now", "sudden_symptoms", "drowsy_confused", "bladder_bowel"]
+)
 def test_any_emergency_yes_goes_straight_to_the_emergency_result(
     visitor: Visitor, rulebook: Rulebook, question: str
 ) -> None:
@@ -104,7 +148,7 @@ def test_any_emergency_yes_goes_straight_to_the_emergency_result(
     assert soup.h1.get_text(strip=True) == "Call 911 now"
     text = " ".join(soup.get_text(" ").split())
     assert "What to tell the call handler" in text and "While you wait for help" in text
-    assert "We did not ask you the other questions, because this needs help now." in text
+    assert "We did not ask the other questions, because this needs help now." in text
     assert rulebook.top_level.safety_net in text
 
 
@@ -114,7 +158,7 @@ def test_one_emergency_yes_is_enough_even_with_the_others_unanswered(visitor: Vi
     assert check_page(visitor.client.get("/result"), rulebook).h1.get_text(strip=True) == "Call 911 now"
     # ... but a "no" with the others unanswered is still asked for them.
     response = visitor.answer("emergency", {"breathing_now": "no"})
-    assert response.status_code == 200 and len(parse(response).select(".error-summary a")) == 2
+    assert response.status_code == 200 and len(parse(response).select(".error-summary a")) == 4
 
 
 @pytest.mark.parametrize("level", ["emergency", "urgent", "soon", "routine"])
@@ -143,17 +187,17 @@ def test_result_gives_reasons_in_the_persons_own_answers(visitor: Visitor, ruleb
 def test_weakness_follow_ups_are_on_the_page_for_browsers_without_javascript(
     client: Any, visitor: Visitor, rulebook: Rulebook
 ) -> None:
-    for section in ("emergency", "breathing", "swallowing_speech"):
+    for section in ("emergency", "background", "breathing_swallowing_speech"):
         visitor.answer(section, QUIET[section])
     soup = check_page(client.get("/questions/muscles"), rulebook)
-    for follow_up in ("weakness_where", "weakness_side", "weakness_course"):
+    for follow_up in ("weakness_where", "weakness_side"):
         group = soup.find(id=f"{follow_up}-group")
         assert group["data-reveal-for"] == "weakness" and group["data-reveal-values"] == "yes"
         assert "Only answer this if you chose “Yes” for “Do any of your muscles feel weak?”" in group.get_text()
 
 
 def test_follow_ups_are_required_only_when_they_apply(visitor: Visitor, rulebook: Rulebook) -> None:
-    for section in ("emergency", "breathing", "swallowing_speech"):
+    for section in ("emergency", "background", "breathing_swallowing_speech"):
         visitor.answer(section, QUIET[section])
     response = visitor.answer("muscles", {**QUIET["muscles"], "weakness": "yes"})
     assert response.status_code == 200
@@ -162,22 +206,45 @@ def test_follow_ups_are_required_only_when_they_apply(visitor: Visitor, rulebook
     assert links == [
         ("#weakness_where", "Select where you feel weak"),
         ("#weakness_side", "Select which side of your body feels weak"),
-        ("#weakness_course", "Select how the weakness has changed"),
     ]
     # With "No", answers left in the follow-ups (JavaScript off) are ignored, not stored.
-    response = visitor.answer("muscles", {**QUIET["muscles"], "weakness_course": "sudden", "weakness_side": "one_side"})
+    response = visitor.answer("muscles", {**QUIET["muscles"], "weakness_where": "arms", "weakness_side": "one_side"})
     assert response.status_code == 303
-    assert "weakness_course" not in visitor.stored()
+    assert "weakness_side" not in visitor.stored()
+
+
+def test_how_problems_are_changing_is_asked_after_any_of_them_not_only_weakness(
+    visitor: Visitor, client: Any, rulebook: Rulebook
+) -> None:
+    for section in ("emergency", "background", "breathing_swallowing_speech"):
+        visitor.answer(section, QUIET[section])
+    visitor.answer("muscles", QUIET["muscles"])
+    names = {tag["name"] for tag in parse(client.get("/questions/changes")).find_all("input", attrs={"type": "radio"})}
+    assert "symptom_course" not in names  # nothing to ask about
+    visitor.answer("muscles", {**QUIET["muscles"], "trouble_walking": "yes"})  # "I trip", not "weak"
+    soup = check_page(client.get("/questions/changes"), rulebook)
+    legends = [legend.get_text(strip=True) for legend in soup.find_all("legend")]
+    assert legends[:2] == [
+        "How are the problems with your muscles, movement, speech or swallowing changing?",
+        "Are these problems worse when you are tired, and better after rest?",
+    ]
+    response = visitor.answer("changes", QUIET["changes"])
+    assert response.status_code == 200
+    errors = [a["href"] for a in parse(response).select(".error-summary a")]
+    assert errors == ["#symptom_course", "#worse_with_tiredness"]
 
 
 def test_back_links_keep_answers(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
     visitor.answer("emergency", QUIET["emergency"])
-    visitor.answer("breathing", {"breathlessness": "exertion", "morning_headaches": "no"})
-    soup = check_page(client.get("/questions/swallowing_speech"), rulebook)
-    assert soup.find("a", class_="back-link")["href"] == "/questions/breathing"
-    soup = check_page(client.get("/questions/breathing"), rulebook)
+    visitor.answer("background", QUIET["background"])
+    visitor.answer(
+        "breathing_swallowing_speech", {**QUIET["breathing_swallowing_speech"], "breathlessness": "exertion"}
+    )
+    soup = check_page(client.get("/questions/muscles"), rulebook)
+    assert soup.find("a", class_="back-link")["href"] == "/questions/breathing_swallowing_speech"
+    soup = check_page(client.get("/questions/breathing_swallowing_speech"), rulebook)
     assert soup.find("input", attrs={"name": "breathlessness", "checked": True})["value"] == "exertion"
-    assert soup.find("a", class_="back-link")["href"] == "/questions/emergency"
+    assert soup.find("a", class_="back-link")["href"] == "/questions/background"
 
 
 def test_check_answers_has_a_change_link_for_every_answer(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
@@ -186,15 +253,18 @@ def test_check_answers_has_a_change_link_for_every_answer(visitor: Visitor, clie
             "weakness": "yes",
             "weakness_where": ["arms", "legs"],
             "weakness_side": "both_sides",
-            "weakness_course": "stable",
-            "age": "47",
+            "symptom_course": "not_getting_worse",
+            "worse_with_tiredness": "no",
         }
     )
     soup = check_page(client.get("/check"), rulebook)
     rows = soup.select(".summary__row")
     assert len(rows) == len(rulebook.questions)  # every question applies here
     values = {row.dt.get_text(strip=True): row.select_one(".summary__value").get_text(strip=True) for row in rows}
-    assert values["Where do you feel weak?"] == "Arms, Legs" and values["How old are you?"] == "47"
+    assert values["Where do you feel weak?"] == "Arms, Legs"
+    assert values["How are the problems with your muscles, movement, speech or swallowing changing?"] == (
+        "They are not getting worse"
+    )
     for row in rows:
         href = row.select_one(".summary__action a")["href"]
         path, anchor = href.split("#")
@@ -204,7 +274,7 @@ def test_check_answers_has_a_change_link_for_every_answer(visitor: Visitor, clie
 
 def test_changing_an_answer_returns_to_check_answers(visitor: Visitor) -> None:
     visitor.answer_all()
-    response = visitor.answer("breathing", {"breathlessness": "exertion", "morning_headaches": "no"})
+    response = visitor.answer("breathing_swallowing_speech", {**QUIET["breathing_swallowing_speech"], "speech": "no"})
     assert response.location == "/check"
 
 
@@ -232,11 +302,11 @@ def test_a_page_reached_too_early_explains_and_leads_to_the_first_step(
 
 def test_a_skipped_section_leads_back_to_the_right_step(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
     visitor.answer("emergency", QUIET["emergency"])
-    response = client.get("/questions/about_you")
+    response = client.get("/questions/changes")
     assert response.status_code == 409
     soup = check_page(response, rulebook)
     assert soup.h1.get_text(strip=True) == "Some questions are not answered yet"
-    assert soup.find("a", string="Go to the next question")["href"] == "/questions/breathing"
+    assert soup.find("a", string="Go to the next question")["href"] == "/questions/background"
 
 
 def test_an_expired_session_explains_what_happened(
@@ -261,20 +331,20 @@ def test_unknown_section_is_a_friendly_404(client: Any, rulebook: Rulebook) -> N
 
 def test_a_missing_answer_gets_the_error_summary_and_keeps_the_others(visitor: Visitor, rulebook: Rulebook) -> None:
     visitor.answer("emergency", QUIET["emergency"])
-    visitor.answer("breathing", QUIET["breathing"])
-    response = visitor.answer("swallowing_speech", {"swallowing": "yes", "speech": "no"})
+    visitor.answer("background", QUIET["background"])
+    partial = {k: v for k, v in QUIET["breathing_swallowing_speech"].items() if k != "choking_episodes"}
+    response = visitor.answer("breathing_swallowing_speech", {**partial, "swallowing": "yes"})
     assert response.status_code == 200
     soup = check_page(response, rulebook)
     assert soup.title.get_text().startswith("Error: ")
-    assert [a.get_text() for a in soup.select(".error-summary a")] == [
-        "Select whether you cough or choke when you eat or drink"
-    ]
+    message = "Select whether you cough or choke when you eat, drink or swallow spit"
+    assert [a.get_text() for a in soup.select(".error-summary a")] == [message]
     assert soup.select_one(".error-summary a")["href"] == "#choking_episodes"
     error = soup.find(id="choking_episodes-error")
-    assert error.get_text(" ", strip=True) == "Error: Select whether you cough or choke when you eat or drink"
+    assert error.get_text(" ", strip=True) == f"Error: {message}"
     assert "choking_episodes-error" in soup.find(id="choking_episodes").find_parent("fieldset")["aria-describedby"]
     checked = {tag["name"]: tag["value"] for tag in soup.find_all("input", checked=True)}
-    assert checked == {"swallowing": "yes", "speech": "no"}
+    assert checked == {**partial, "swallowing": "yes"}
 
 
 def test_a_tampered_option_is_a_400_with_the_fields_own_message(visitor: Visitor, rulebook: Rulebook) -> None:
@@ -283,7 +353,7 @@ def test_a_tampered_option_is_a_400_with_the_fields_own_message(visitor: Visitor
     soup = check_page(response, rulebook)
     assert [a.get_text() for a in soup.select(".error-summary a")] == ["Select whether you are choking right now"]
     checked = {tag["name"]: tag["value"] for tag in soup.find_all("input", checked=True)}
-    assert checked == {"breathing_now": "no", "sudden_symptoms": "no"}
+    assert checked == {k: v for k, v in QUIET["emergency"].items() if k != "choking_now"}
 
 
 def test_an_unknown_field_is_a_400_and_nothing_is_stored(visitor: Visitor, rulebook: Rulebook) -> None:
@@ -294,30 +364,12 @@ def test_an_unknown_field_is_a_400_and_nothing_is_stored(visitor: Visitor, ruleb
     assert visitor.stored() == {}
 
 
-def test_a_malformed_age_keeps_the_typed_value(visitor: Visitor, rulebook: Rulebook) -> None:
-    for section in list(QUIET)[:-1]:
-        visitor.answer(section, QUIET[section])
-    response = visitor.answer("about_you", {"family_history": "no", "age": "fifty"})
-    soup = check_page(response, rulebook)
-    assert soup.find(id="age")["value"] == "fifty"
-    assert (
-        soup.find(id="age-error").get_text(" ", strip=True) == "Error: Enter your age as a whole number, for example 54"
-    )
-    response = visitor.answer("about_you", {"family_history": "no", "age": "9"})
-    assert (
-        check_page(response, rulebook)
-        .find(id="age-error")
-        .get_text(" ", strip=True)
-        .endswith("Enter an age from 18 to 120, or leave this blank")
-    )
-
-
 def test_an_expired_csrf_token_keeps_the_answers_and_says_so(visitor: Visitor, rulebook: Rulebook) -> None:
     response = visitor.answer("emergency", {**QUIET["emergency"], "choking_now": "no"}, token=False)
     assert response.status_code == 400
     soup = check_page(response, rulebook)
     assert "This page was open for a long time" in soup.select_one(".error-summary").get_text()
-    assert len(soup.find_all("input", checked=True)) == 3
+    assert len(soup.find_all("input", checked=True)) == 5
     assert visitor.stored() == {}
 
 
@@ -339,11 +391,11 @@ def test_page_views_reuse_one_signed_token_until_half_its_time_limit(visitor: Vi
 
 def test_an_oversized_body_is_a_413_page(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
     visitor.answer("emergency", QUIET["emergency"])
-    response = client.post("/questions/breathing", data={"breathlessness": "none", "padding": "x" * 20_000})
+    response = client.post("/questions/background", data={"known_diagnosis": "no", "padding": "x" * 20_000})
     assert response.status_code == 413
     soup = check_page(response, rulebook)
     assert soup.h1.get_text(strip=True) == "What you sent was too large"
-    assert soup.find("a", string="Go back to that page and try again")["href"] == "/questions/breathing"
+    assert soup.find("a", string="Go back to that page and try again")["href"] == "/questions/background"
     assert visitor.stored() == QUIET["emergency"]
 
 
@@ -379,14 +431,15 @@ def test_answers_never_appear_in_urls_or_logs(visitor: Visitor, caplog: pytest.L
         "weakness": "yes",
         "weakness_where": ["face_neck"],
         "weakness_side": "one_side",
-        "weakness_course": "worse_over_weeks_months",
-        "age": "63",
+        "symptom_course": "worse_over_weeks_months",
+        "worse_with_tiredness": "no",
+        "sudden_symptoms_gone": "last_7_days",
     }
     visitor.answer_all(answers)
     response = visitor.client.get("/result")
     assert response.status_code == 200
     logged = caplog.text
-    for value in ("face_neck", "one_side", "worse_over_weeks_months", "63"):
+    for value in ("face_neck", "one_side", "worse_over_weeks_months", "last_7_days"):
         assert value not in logged
     for section in QUIET:
         location = visitor.answer(section, QUIET[section]).location or ""

@@ -92,6 +92,7 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                             "description": "The questionnaire",
                             "content": {JSON: {"schema": {"$ref": "#/components/schemas/Questionnaire"}}},
                         },
+                        "400": _error("respondent is neither self nor someone_else"),
                         "429": _error("Too many requests"),
                     },
                 }

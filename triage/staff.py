@@ -52,7 +52,10 @@ def call() -> tuple[str, int] | str:
                 "staff_result.html", book=book, assessment=assessment, summary=summary, reason_items=items
             )
         status = form.error_status
-    layouts = [(section, journey.page_layout(book, section, {})) for section in book.sections]
+    # The call is one page: every follow-up is under its trigger, wherever in the call that is.
+    whole_call = Section("call", "Call screen", book.questions)
+    reveals = {q.id: reveal for q, reveal in journey.page_layout(book, whole_call, {})}
+    layouts = [(section, [(q, reveals[q.id]) for q in section.questions]) for section in book.sections]
     values, errors = form.values, form.messages
 
     def field(question: Question, reveal: Reveal | None, autofocus: bool = False) -> Markup:
