@@ -30,10 +30,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 from serving import triage_server, worker_memory_mb
 
 QUIET = {
-    "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "breathlessness": "none",
+    "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "drowsy_confused": "no",
+    "bladder_bowel": "no", "known_diagnosis": "no", "sudden_symptoms_gone": "no", "breathlessness": "none",
     "morning_headaches": "no", "swallowing": "no", "choking_episodes": "no", "speech": "yes", "weakness": "no",
-    "trouble_walking": "no", "dropping_objects": "no", "weight_loss": "none", "twitching": "no", "cramps": "no",
-    "numbness": "no", "family_history": "no",
+    "trouble_walking": "no", "dropping_objects": "no", "twitching": "no", "cramps": "no",
+    "symptom_course": "not_getting_worse", "worse_with_tiredness": "no", "numbness": "no", "double_vision": "no",
+    "weight_loss": "none", "family_history": "no",
 }  # fmt: skip
 JSON = {"Content-Type": "application/json"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}

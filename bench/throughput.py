@@ -37,10 +37,12 @@ from serving import BIN, SECRET, free_port, running, triage_server, worker_memor
 HERE = Path(__file__).parent
 
 ANSWERS = {
-    "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "breathlessness": "exertion",
+    "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "drowsy_confused": "no",
+    "bladder_bowel": "no", "known_diagnosis": "no", "sudden_symptoms_gone": "no", "breathlessness": "exertion",
     "morning_headaches": "no", "swallowing": "no", "choking_episodes": "no", "speech": "no", "weakness": "no",
-    "trouble_walking": "yes", "dropping_objects": "no", "weight_loss": "none", "twitching": "yes", "cramps": "no",
-    "numbness": "no", "family_history": "no",
+    "trouble_walking": "yes", "dropping_objects": "no", "twitching": "yes", "cramps": "no",
+    "symptom_course": "not_getting_worse", "worse_with_tiredness": "no", "numbness": "no", "double_vision": "no",
+    "weight_loss": "none", "family_history": "no",
 }  # fmt: skip
 TARGET_RATIO, TARGET_FLOOR_RATIO, TARGET_MB = 0.8, 0.9, 80
 
@@ -138,7 +140,7 @@ def main() -> int:
             json_bytes = len(r.read())
         pages = {
             "start": size_of(f"{app}/"),
-            "question": size_of(f"{app}/questions/breathing", cookie),
+            "question": size_of(f"{app}/questions/breathing_swallowing_speech", cookie),
             "result": size_of(f"{app}/result", cookie),
         }
         env = {"BASELINE_PAGES": json.dumps(pages), "BASELINE_JSON_BYTES": str(json_bytes - 12)}
@@ -152,8 +154,8 @@ def main() -> int:
             cases = [
                 ("start page (GET /)", f"{app}/", None, None, f"{base}/page/start"),
                 (
-                    "question page (GET /questions/breathing)",
-                    f"{app}/questions/breathing",
+                    "question page (GET /questions/breathing_swallowing_speech)",
+                    f"{app}/questions/breathing_swallowing_speech",
                     cookie,
                     None,
                     f"{base}/page/question",
@@ -178,7 +180,7 @@ def main() -> int:
     )
     heading = ("app req/s", 10), ("p50 ms", 8), ("p99 ms", 8), ("bare req/s", 11), ("floor req/s", 12)
     ratios = ("/ bare", 8), ("/ floor", 8)
-    print(f"{'request':<44}" + "".join(f"{title:>{width}}" for title, width in (*heading, *ratios)) + "  target")
+    print(f"{'request':<60}" + "".join(f"{title:>{width}}" for title, width in (*heading, *ratios)) + "  target")
     passed = True
     spreads = []
     for name, (ours, theirs, floor_runs) in results.items():
@@ -201,7 +203,7 @@ def main() -> int:
             target = f"  bare >= {TARGET_RATIO}: {'met' if met else 'NOT met'}"
         passed &= met and errors == 0
         print(
-            f"{name:<44}{statistics.median(r.rps for r in ours):>10.0f}"
+            f"{name:<60}{statistics.median(r.rps for r in ours):>10.0f}"
             f"{statistics.median(r.p50_ms for r in ours):>8.1f}"
             f"{statistics.median(r.p99_ms for r in ours):>8.1f}{statistics.median(r.rps for r in theirs):>11.0f}"
             f"{floor_rps}{bare:>8.2f}{floor_text}{target}" + (f"  ({errors} errors)" if errors else "")
