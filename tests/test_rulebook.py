@@ -225,6 +225,7 @@ def test_contract_question_cannot_be_removed(tmp_path: Path) -> None:
     assert lines == [
         f"{path}:{where + 1}: question 'cramps' is missing; it is part of the questionnaire's contract",
         f"{path}:{line('{question: cramps', text=text)}: unknown question 'cramps'",
+        f"{path}:{line('      question: cramps', text=text)}: unknown question 'cramps'",  # the policy row
     ]
 
 

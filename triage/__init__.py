@@ -15,8 +15,9 @@ from flask import Flask
 from jinja2 import StrictUndefined
 
 from triage import api, config, limits, security, staff, views
+from triage.analysis import verify_once
 from triage.forms import build_forms, csrf_input
-from triage.rulebook import load_rulebook
+from triage.rulebook import RulebookError, load_rulebook
 from triage.sessions import CookieSessions
 from triage.webapp import TriageFlask
 
@@ -49,6 +50,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     config.finish(app.config, Path(app.instance_path))
 
     rulebook = load_rulebook(app.config["RULES_PATH"], emergency_number=app.config["EMERGENCY_NUMBER"])
+    proof = verify_once(rulebook)  # the clinical policy, proved over every answer set
+    if not proof.ok:
+        raise RulebookError(rulebook.file, proof.problems())
     app.extensions["triage"] = {"rulebook": rulebook, "forms": build_forms(rulebook)}
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.globals["csrf_input"] = csrf_input

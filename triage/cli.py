@@ -9,10 +9,13 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from triage.engine import AnswerError, assess
 from triage.rulebook import Rulebook, RulebookError, load_rulebook
+
+if TYPE_CHECKING:
+    from triage.analysis import Report
 
 EXIT_OK, EXIT_BAD_RULES, EXIT_BAD_ANSWERS = 0, 1, 2
 
@@ -22,6 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="validate a rule book and list its red-flag inventory")
     check.add_argument("rules", nargs="?", type=Path, help="rule book to check (default: the built-in rules.yaml)")
+    prove = commands.add_parser(
+        "verify", help="prove the rule book's clinical policy over every possible set of answers"
+    )
+    prove.add_argument("rules", nargs="?", type=Path, help="rule book to verify (default: the built-in rules.yaml)")
     run = commands.add_parser("assess", help="assess answers given as JSON and print the advice as JSON")
     run.add_argument("--rules", type=Path, help="rule book to use (default: the built-in rules.yaml)")
     run.add_argument("answers", help="a JSON file of answers, or - to read standard input")
@@ -63,11 +70,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n".join(error.lines()), file=sys.stderr)
         print(f"{len(error.problems)} problem(s): the rule book cannot be used.", file=sys.stderr)
         return EXIT_BAD_RULES
-    if args.command == "check":
+    if args.command in ("check", "verify"):
+        from triage.analysis import verify  # the solver is only loaded to prove
+
+        report = verify(rulebook)
         try:
-            print_check(rulebook, sys.stdout)
+            if args.command == "check":
+                print_check(rulebook, sys.stdout, report)
+            else:
+                print("\n".join(report.lines()))
         except BrokenPipeError:  # `triage check | head` closed the pipe early: that is fine
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if not report.ok:
+            for problem in report.problems():
+                print(f"{rulebook.file}:{problem.line}: {problem.message}", file=sys.stderr)
+            print(f"{len(report.failures)} statement(s) not proved: the rule book cannot be used.", file=sys.stderr)
+            return EXIT_BAD_RULES
         return EXIT_OK
     try:
         return run_assess(rulebook, args.answers, sys.stdin, sys.stdout, sys.stderr)
@@ -76,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
-def print_check(rulebook: Rulebook, out: TextIO) -> None:
+def print_check(rulebook: Rulebook, out: TextIO, report: Report) -> None:
     meta = rulebook.meta
     per_level = Counter(rule.level.id for rule in rulebook.rules)
     asked = sum(1 for item in rulebook.inventory if item.rules)
@@ -87,6 +105,9 @@ def print_check(rulebook: Rulebook, out: TextIO) -> None:
     not_asked = len(rulebook.inventory) - asked
     print(f"  {len(rulebook.inventory)} inventory items ({asked} with rules, {not_asked} not asked)", file=out)
     print(f"  emergency number {meta.emergency_number}", file=out)
+    proved = len(report.checks) - len(report.failures)
+    state = "all proved" if report.ok else f"{len(report.failures)} NOT PROVED (see triage verify)"
+    print(f"  policy: {proved} of {len(report.checks)} statements proved ({state}) in {report.seconds:.1f} s", file=out)
     print("\nRed-flag inventory:", file=out)
     levels_of = {rule.id: rule.level.id for rule in rulebook.rules}
     for item in rulebook.inventory:

@@ -163,6 +163,47 @@ class Rule:
     reason: str
     source: tuple[str, ...]
     advice: str | None = None
+    line: int = field(default=0, compare=False)  # where it is in the rule book
+
+
+@dataclass(frozen=True)
+class MinimumLevel:
+    """A row of the clinical policy: whenever `when` holds, the level is at least `at_least`."""
+
+    id: str
+    says: str
+    when: Condition
+    at_least: Level
+    source: tuple[str, ...]
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class NeverLowers:
+    """A row of the clinical policy: answering `answer` to `question`, instead of anything else,
+    never lowers the level."""
+
+    id: str
+    says: str
+    question: str
+    answer: str
+    source: tuple[str, ...]
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The clinical policy as statements that `triage verify` proves over every answer set."""
+
+    minimum_levels: tuple[MinimumLevel, ...]
+    never_lower: tuple[NeverLowers, ...]
+    # For "adding a problem never lowers the level": each question's answers in ranks, least
+    # concerning first (answers of equal rank together). Yes/no questions are no, then yes; a
+    # choice question not listed has no order; a multiple choice is ordered by what is chosen.
+    problem_order: Mapping[str, tuple[frozenset[str], ...]]
+    # Answers that say who the person is, not how they are: held fixed when problems are added.
+    context: frozenset[str]
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -200,6 +241,7 @@ class Rulebook:
     sections: tuple[Section, ...]
     rules: tuple[Rule, ...]
     inventory: tuple[InventoryItem, ...]
+    policy: Policy
     file: str = field(default="rules.yaml", compare=False)
     voice: str = "self"
     # The same rule book in each voice (this one among them), by voice.
@@ -420,7 +462,7 @@ class _Builder:
     # -- the parts of the rule book -------------------------------------------------------------
 
     def build(self, root: Node) -> Rulebook | None:
-        top = self.mapping(root, "the rule book", ("meta", "levels", "sections", "rules", "inventory"))
+        top = self.mapping(root, "the rule book", ("meta", "levels", "sections", "rules", "inventory", "policy"))
         if top is None:
             return None
         meta = self.meta(top["meta"]) if "meta" in top else None
@@ -432,12 +474,13 @@ class _Builder:
         self.level_variants(levels, questions)
         rules = self.rules(top["rules"], levels, questions, known_refs) if "rules" in top else {}
         inventory = self.inventory(top["inventory"], rules) if "inventory" in top else ()
+        policy = self.policy(top["policy"], levels, questions, known_refs) if "policy" in top else None
         if "sections" in top:
             self.check_contract({q.id: q for s in sections for q in s.questions}, sections, top["sections"])
-        if self.problems.found or meta is None:
+        if self.problems.found or meta is None or policy is None:
             return None
         rulebook = Rulebook(
-            meta, tuple(levels.values()), sections, tuple(rules.values()), inventory, self.problems.file
+            meta, tuple(levels.values()), sections, tuple(rules.values()), inventory, policy, self.problems.file
         )
         self.check_emergencies_first(rulebook)
         self.check_reachable(rulebook, top)
@@ -705,7 +748,8 @@ class _Builder:
             advice = self.voiced(found.get("advice"), f"the advice of {what}")
             source = self.source(found.get("source"), what, refs)
             if rule_id and isinstance(level_id, str) and level_id in levels and when and reason and source:
-                rules.setdefault(rule_id, Rule(rule_id, levels[level_id], when, reason, source, advice))
+                rule = Rule(rule_id, levels[level_id], when, reason, source, advice, line_of(item))
+                rules.setdefault(rule_id, rule)
         self.unique(ids, "rule id")
         return rules
 
@@ -777,6 +821,74 @@ class _Builder:
             items.append(InventoryItem(ref or "", statement or "", tuple(listed), not_asked))
         self.unique(refs, "inventory ref")
         return tuple(items)
+
+    def policy(
+        self, node: Node, levels: Mapping[str, Level], questions: Mapping[str, Question], refs: set[str]
+    ) -> Policy | None:
+        found = self.mapping(node, "policy", ("minimum_levels", "never_lower", "problem_order", "context"))
+        if found is None or len(found) < 4:
+            return None
+        minimums: list[MinimumLevel] = []
+        ids: list[tuple[str | None, Node]] = []
+        for item in self.sequence(found["minimum_levels"], "minimum_levels"):
+            row = self.mapping(item, self.named(item, "policy row"), ("id", "says", "when", "at_least", "source"))
+            if row is None or len(row) < 5:
+                continue
+            row_id = self.ident(row["id"], "a policy row id")
+            ids.append((row_id, row["id"]))
+            says = self.text(row["says"], f"what policy row '{row_id}' says")
+            when = compile_condition(row["when"], questions, self.problems)
+            level_id = self.scalar(row["at_least"])
+            if level_id not in levels:
+                self.problems.add(row["at_least"], f"unknown level '{level_id}'{did_you_mean(level_id, levels)}")
+            source = self.source(row["source"], f"policy row '{row_id}'", refs)
+            if row_id and says and when and isinstance(level_id, str) and level_id in levels:
+                minimums.append(MinimumLevel(row_id, says, when, levels[level_id], source, line_of(item)))
+        nevers: list[NeverLowers] = []
+        for item in self.sequence(found["never_lower"], "never_lower"):
+            row = self.mapping(item, self.named(item, "policy row"), ("id", "says", "question", "answer", "source"))
+            if row is None or len(row) < 5:
+                continue
+            row_id = self.ident(row["id"], "a policy row id")
+            ids.append((row_id, row["id"]))
+            says = self.text(row["says"], f"what policy row '{row_id}' says")
+            qid, answer = self.scalar(row["question"]), self.scalar(row["answer"])
+            question = questions.get(qid) if isinstance(qid, str) else None
+            if question is None:
+                self.problems.add(row["question"], f"unknown question '{qid}'{did_you_mean(qid, questions)}")
+            elif question.kind not in ("yes_no", "choice") or answer not in question.values:
+                self.problems.add(row["answer"], f"'{answer}' is not an option of '{qid}'")
+            source = self.source(row["source"], f"policy row '{row_id}'", refs)
+            if row_id and says and question and isinstance(answer, str) and answer in question.values:
+                nevers.append(NeverLowers(row_id, says, question.id, answer, source, line_of(item)))
+        self.unique(ids, "policy row id")
+        order = self.problem_order(found["problem_order"], questions)
+        context: set[str] = set()
+        for item in self.sequence(found["context"], "context"):
+            qid = self.scalar(item)
+            if not isinstance(qid, str) or qid not in questions:
+                self.problems.add(item, f"unknown question '{qid}'{did_you_mean(qid, questions)}")
+            else:
+                context.add(qid)
+        return Policy(tuple(minimums), tuple(nevers), MappingProxyType(order), frozenset(context), line_of(node))
+
+    def problem_order(self, node: Node, questions: Mapping[str, Question]) -> dict[str, tuple[frozenset[str], ...]]:
+        orders: dict[str, tuple[frozenset[str], ...]] = {}
+        found = self.mapping(node, "problem_order", (), tuple(q.id for q in questions.values()))
+        for qid, ranks_node in (found or {}).items():
+            question = questions[qid]
+            ranks: list[frozenset[str]] = []
+            for rank in self.sequence(ranks_node, f"the problem order of '{qid}'"):
+                items = rank.value if isinstance(rank, SequenceNode) else [rank]
+                values = [self.scalar(value) for value in items]
+                if not all(isinstance(v, str) and v in question.values for v in values):
+                    self.problems.add(rank, f"the problem order of '{qid}' names an answer it does not have")
+                ranks.append(frozenset(str(v) for v in values))
+            listed = [v for rank in ranks for v in rank]
+            if sorted(listed) != sorted(question.values):
+                self.problems.add(ranks_node, f"the problem order of '{qid}' must list each of its answers once")
+            orders[qid] = tuple(ranks)
+        return orders
 
     # -- whole-book checks ----------------------------------------------------------------------
 
