@@ -64,7 +64,14 @@ def test_health_check_reports_the_rule_book_and_is_never_limited(rulebook: Ruleb
         assert response.status_code == 200
     assert response.get_json() == {
         "status": "ok",
-        "rulebook": {"version": rulebook.meta.version, "reviewed_on": rulebook.meta.reviewed_on},
+        "rulebook": {
+            "title": rulebook.meta.title,
+            "version": rulebook.meta.version,
+            "status": "draft",
+            "signed_by": None,
+            "signed_on": None,
+            "notice": "Draft: not yet reviewed by a clinician",
+        },
     }
     assert "Set-Cookie" not in response.headers
 

@@ -58,7 +58,8 @@ def test_a_full_call_gives_the_script_and_a_summary_with_every_answer(client: An
     for qid, value in CALL.items():
         shown = ", ".join(v for v in ("arms", "hands") if v in value) if isinstance(value, list) else value
         assert f"\n{qid}: {shown}\n" in summary
-    assert f"Rule book: {staff_book.meta.version}, reviewed on {staff_book.meta.reviewed_on}" in summary
+    assert f"Rule book: {staff_book.meta.version}, DRAFT: not signed" in summary
+    assert "Draft: not yet reviewed by a clinician." in soup.select_one(".draft-notice").get_text()
     assert staff_book.meta.disclaimer in summary
     with client.session_transaction() as session:
         assert "answers" not in session  # nothing is kept

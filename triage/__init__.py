@@ -20,6 +20,7 @@ from triage.forms import build_forms, csrf_input
 from triage.rulebook import RulebookError, load_rulebook
 from triage.sessions import CookieSessions
 from triage.webapp import TriageFlask
+from triage.yamlsource import Problem
 
 __all__ = ["create_app"]
 
@@ -53,6 +54,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     proof = verify_once(rulebook)  # the clinical policy, proved over every answer set
     if not proof.ok:
         raise RulebookError(rulebook.file, proof.problems())
+    if app.config["REQUIRE_SIGNED"] and not rulebook.sign_off.signed:
+        state = rulebook.sign_off.summary
+        message = f"TRIAGE_REQUIRE_SIGNED is set, and the rule book is {state}: sign it with `triage sign`"
+        raise RulebookError(rulebook.file, [Problem(1, message)])
     app.extensions["triage"] = {"rulebook": rulebook, "forms": build_forms(rulebook)}
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.globals["csrf_input"] = csrf_input

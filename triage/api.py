@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from triage.conditions import describe
-from triage.engine import AnswerError, assess
+from triage.engine import AnswerError, assess, rulebook_info
 from triage.openapi import openapi_document
 from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, Question, Rulebook
 
@@ -63,9 +63,7 @@ def questionnaire() -> Response:
     return jsonify(
         {
             "rulebook": {
-                "title": meta.title,
-                "version": meta.version,
-                "reviewed_on": meta.reviewed_on,
+                **rulebook_info(meta.title, meta.version, book.sign_off),
                 "emergency_number": meta.emergency_number,
                 "disclaimer": meta.disclaimer,
             },

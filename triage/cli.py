@@ -29,6 +29,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "verify", help="prove the rule book's clinical policy over every possible set of answers"
     )
     prove.add_argument("rules", nargs="?", type=Path, help="rule book to verify (default: the built-in rules.yaml)")
+    sign = commands.add_parser(
+        "sign", help="sign the rule book for the clinic: who, when, and a SHA-256 of its content"
+    )
+    sign.add_argument("--by", required=True, help="who signs, with their role, e.g. 'Dr A. Example, clinical lead'")
+    sign.add_argument("rules", nargs="?", type=Path, help="rule book to sign (default: the built-in rules.yaml)")
     run = commands.add_parser("assess", help="assess answers given as JSON and print the advice as JSON")
     run.add_argument("--rules", type=Path, help="rule book to use (default: the built-in rules.yaml)")
     run.add_argument("answers", help="a JSON file of answers, or - to read standard input")
@@ -64,6 +69,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         from triage.server import serve  # the web stack is only loaded to serve
 
         return serve(args.host, args.port, args.workers, args.threads)
+    if args.command == "sign":
+        from triage.rulebook import default_rules_path
+        from triage.signing import sign_file
+
+        path = args.rules or default_rules_path()
+        try:
+            recorded = sign_file(path, args.by)
+        except RulebookError as error:
+            print("\n".join(error.lines()), file=sys.stderr)
+            print("The rule book was not signed.", file=sys.stderr)
+            return EXIT_BAD_RULES
+        print(f"{path}: signed.\n{recorded}", end="")
+        return EXIT_OK
     try:
         rulebook = load_rulebook(args.rules)
     except RulebookError as error:
@@ -98,7 +116,7 @@ def print_check(rulebook: Rulebook, out: TextIO, report: Report) -> None:
     meta = rulebook.meta
     per_level = Counter(rule.level.id for rule in rulebook.rules)
     asked = sum(1 for item in rulebook.inventory if item.rules)
-    print(f"{rulebook.file}: OK. {meta.title} {meta.version}, reviewed on {meta.reviewed_on}", file=out)
+    print(f"{rulebook.file}: OK. {meta.title} {meta.version}, {rulebook.sign_off.summary}", file=out)
     print(f"  {len(rulebook.sections)} sections, {len(rulebook.questions)} questions", file=out)
     levels = ", ".join(f"{level.id} {per_level[level.id]}" for level in rulebook.levels)
     print(f"  {len(rulebook.rules)} rules ({levels})", file=out)

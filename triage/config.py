@@ -31,6 +31,7 @@ DEFAULTS: Mapping[str, Any] = {
     "RATE_LIMIT_STORAGE": "memory://",  # e.g. redis://host:6379 to share counts between workers
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-For is believed
     "CORS_ORIGINS": (),  # origins that may call the API from a browser
+    "REQUIRE_SIGNED": False,  # refuse to start on a rule book no clinician signed (set it in production)
     "PAGE_SKELETONS": True,  # pages filled in from skeletons rendered once (triage.pages); off in some tests
 }
 
@@ -48,6 +49,8 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
         settings["FRAME_ANCESTORS"] = env["TRIAGE_FRAME_ANCESTORS"]
     if "TRIAGE_HTTPS" in env:
         settings["HTTPS"] = _flag("TRIAGE_HTTPS", env["TRIAGE_HTTPS"])
+    if "TRIAGE_REQUIRE_SIGNED" in env:
+        settings["REQUIRE_SIGNED"] = _flag("TRIAGE_REQUIRE_SIGNED", env["TRIAGE_REQUIRE_SIGNED"])
     if "TRIAGE_STAFF_MODE" in env:
         settings["STAFF_MODE"] = _flag("TRIAGE_STAFF_MODE", env["TRIAGE_STAFF_MODE"])
     if env.get("TRIAGE_RATE_LIMIT"):

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from triage.conditions import Answer
-from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, RETIRED_ANSWERS, Level, Question, Rulebook
+from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, RETIRED_ANSWERS, Level, Question, Rulebook, SignOff
 
 __all__ = ["AnswerError", "Assessment", "FieldError", "Reason", "assess", "check_answers", "is_blank", "parse_answer"]
 
@@ -61,7 +61,7 @@ class Assessment:
     disclaimer: str
     rulebook_title: str
     rulebook_version: str
-    rulebook_reviewed_on: str
+    sign_off: SignOff  # whether a clinician signed the rule book; results say so while it is a draft
     respondent: str = "self"  # who answered: the words above are in their voice
 
     @property
@@ -94,11 +94,7 @@ class Assessment:
             "complete": self.complete,
             "answers": {qid: sorted(v) if isinstance(v, frozenset) else v for qid, v in self.answers.items()},
             "disclaimer": self.disclaimer,
-            "rulebook": {
-                "title": self.rulebook_title,
-                "version": self.rulebook_version,
-                "reviewed_on": self.rulebook_reviewed_on,
-            },
+            "rulebook": rulebook_info(self.rulebook_title, self.rulebook_version, self.sign_off),
         }
 
 
@@ -139,9 +135,22 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object]) -> Assessment:
         disclaimer=meta.disclaimer,
         rulebook_title=meta.title,
         rulebook_version=meta.version,
-        rulebook_reviewed_on=meta.reviewed_on,
+        sign_off=rulebook.sign_off,
         respondent=str(respondent),
     )
+
+
+def rulebook_info(title: str, version: str, sign_off: SignOff) -> dict[str, Any]:
+    """The rule book an answer came from, and whether a clinician signed it (the API's shape)."""
+    signature = sign_off.signature if sign_off.signed else None
+    return {
+        "title": title,
+        "version": version,
+        "status": sign_off.status,
+        "signed_by": signature.by if signature else None,
+        "signed_on": signature.on if signature else None,
+        "notice": sign_off.notice,
+    }
 
 
 def check_answers(

@@ -192,23 +192,32 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                 },
                 "RulebookInfo": {
                     "type": "object",
-                    "required": ["title", "version", "reviewed_on"],
-                    "properties": {"title": text, "version": text, "reviewed_on": text},
+                    "required": ["title", "version", "status", "signed_by", "signed_on", "notice"],
+                    "properties": {
+                        "title": text,
+                        "version": text,
+                        "status": {
+                            "type": "string",
+                            "enum": ["signed", "draft", "changed"],
+                            "description": "signed by a clinician; a draft; or changed since it was signed",
+                        },
+                        "signed_by": {"type": ["string", "null"]},
+                        "signed_on": {"type": ["string", "null"], "description": "ISO 8601 date and time"},
+                        "notice": {
+                            "type": ["string", "null"],
+                            "description": "Shown with every result while the rule book is not signed",
+                        },
+                    },
                 },
                 "Questionnaire": {
                     "type": "object",
                     "required": ["rulebook", "levels", "sections"],
                     "properties": {
                         "rulebook": {
+                            "allOf": [{"$ref": "#/components/schemas/RulebookInfo"}],
                             "type": "object",
-                            "required": ["title", "version", "reviewed_on", "emergency_number", "disclaimer"],
-                            "properties": {
-                                "title": text,
-                                "version": text,
-                                "reviewed_on": text,
-                                "emergency_number": text,
-                                "disclaimer": text,
-                            },
+                            "required": ["emergency_number", "disclaimer"],
+                            "properties": {"emergency_number": text, "disclaimer": text},
                         },
                         "levels": {
                             "type": "array",

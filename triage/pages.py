@@ -329,4 +329,4 @@ def build_skeletons() -> dict[Hashable, Skeleton]:
 
 def _blank_assessment(book: Rulebook, level: Level, complete: bool) -> Assessment:
     meta = book.meta
-    return Assessment(level, (), {}, complete, meta.disclaimer, meta.title, meta.version, meta.reviewed_on)
+    return Assessment(level, (), {}, complete, meta.disclaimer, meta.title, meta.version, book.sign_off)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -235,6 +236,45 @@ class Meta:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """Who signed the rule book for the clinic, when, and the SHA-256 of what they signed (the
+    rule book's text without its signature block)."""
+
+    by: str
+    on: str  # an ISO 8601 date and time, with its UTC offset
+    sha256: str
+
+
+DRAFT_NOTICE = "Draft: not yet reviewed by a clinician"
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """The rule book's sign-off status: signed, a draft, or changed since it was signed."""
+
+    status: str  # signed | draft | changed
+    signature: Signature | None
+    content_sha256: str
+
+    @property
+    def signed(self) -> bool:
+        return self.status == "signed"
+
+    @property
+    def summary(self) -> str:
+        if self.status == "signed" and self.signature:
+            return f"signed by {self.signature.by} on {self.signature.on}"
+        if self.status == "changed" and self.signature:
+            return f"DRAFT: changed since it was signed by {self.signature.by} on {self.signature.on}"
+        return "DRAFT: not signed"
+
+    @property
+    def notice(self) -> str | None:
+        """What every result says while the rule book is not signed (None once it is)."""
+        return None if self.signed else DRAFT_NOTICE
+
+
+@dataclass(frozen=True)
 class Rulebook:
     meta: Meta
     levels: tuple[Level, ...]  # most urgent first
@@ -243,6 +283,7 @@ class Rulebook:
     inventory: tuple[InventoryItem, ...]
     policy: Policy
     file: str = field(default="rules.yaml", compare=False)
+    sign_off: SignOff = field(default=SignOff("draft", None, ""), compare=False)
     voice: str = "self"
     # The same rule book in each voice (this one among them), by voice.
     voices: Mapping[str, Rulebook] = field(default_factory=dict, compare=False, repr=False)
@@ -307,18 +348,69 @@ def parse_rulebook(text: str, file: str = "rules.yaml", *, emergency_number: str
     problems = Problems(file)
     root = compose(text, problems)
     if root is not None:
+        sign_off = read_sign_off(text, root, problems)
         voices: dict[str, Rulebook] = {}
         for voice in VOICES:
             built = _Builder(problems, emergency_number, voice).build(root)
             if problems.found:
                 break  # every problem is found by the first build; the others would repeat them
             if built is not None:
-                voices[voice] = dataclasses.replace(built, voice=voice, voices=voices)
+                voices[voice] = dataclasses.replace(built, voice=voice, voices=voices, sign_off=sign_off)
         problems.raise_if_any()
         if len(voices) == len(VOICES):
             return voices[VOICES[0]]
     problems.raise_if_any()
     raise AssertionError("unreachable: a rule book was neither built nor refused")
+
+
+SIGNATURE = "signature"
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def signature_span(text: str, root: Node) -> tuple[int, int] | None:
+    """Where the signature block is in `text` (from its key to the end of its value), if there is one."""
+    for key, value in root.value if isinstance(root, MappingNode) else ():
+        if isinstance(key, ScalarNode) and key.value == SIGNATURE:
+            start = text.rfind("\n", 0, key.start_mark.index) + 1  # from the start of its line
+            return start, value.end_mark.index
+    return None
+
+
+def content_sha256(text: str, root: Node) -> str:
+    """The SHA-256 of the rule book's content: its text without the signature block, with trailing
+    blank lines ignored (so that adding or removing the block at the end does not change it)."""
+    span = signature_span(text, root)
+    content = text if span is None else text[: span[0]] + text[span[1] :]
+    return hashlib.sha256(content.rstrip().encode("utf-8")).hexdigest()
+
+
+def read_sign_off(text: str, root: Node, problems: Problems) -> SignOff:
+    digest = content_sha256(text, root)
+    node = next(
+        (v for k, v in (root.value if isinstance(root, MappingNode) else ()) if getattr(k, "value", None) == SIGNATURE),
+        None,
+    )
+    if node is None:
+        return SignOff("draft", None, digest)
+    fields: dict[str, str] = {}
+    if not isinstance(node, MappingNode):
+        problems.add(node, "signature must be a mapping of by, on and sha256 (write it with `triage sign`)")
+        return SignOff("draft", None, digest)
+    for key, value in node.value:
+        name = getattr(key, "value", None)
+        if name not in ("by", "on", "sha256") or not isinstance(value, ScalarNode) or name in fields:
+            problems.add(key, f"the signature has by, on and sha256 once each, not '{name}'")
+            continue
+        fields[name] = str(value.value)
+    if len(fields) != 3 or not _SHA256.match(fields.get("sha256", "")):
+        problems.add(node, "the signature needs by, on and a sha256 of 64 hex digits (write it with `triage sign`)")
+        return SignOff("draft", None, digest)
+    try:
+        datetime.datetime.fromisoformat(fields["on"])
+    except ValueError:
+        problems.add(node, f"the signature's 'on' must be a date and time, not '{fields['on']}'")
+    signature = Signature(fields["by"], fields["on"], fields["sha256"])
+    return SignOff("signed" if signature.sha256 == digest else "changed", signature, digest)
 
 
 @dataclass
@@ -462,7 +554,9 @@ class _Builder:
     # -- the parts of the rule book -------------------------------------------------------------
 
     def build(self, root: Node) -> Rulebook | None:
-        top = self.mapping(root, "the rule book", ("meta", "levels", "sections", "rules", "inventory", "policy"))
+        top = self.mapping(
+            root, "the rule book", ("meta", "levels", "sections", "rules", "inventory", "policy"), (SIGNATURE,)
+        )
         if top is None:
             return None
         meta = self.meta(top["meta"]) if "meta" in top else None

@@ -31,7 +31,7 @@ from wtforms import RadioField
 
 from triage import api, journey, pages
 from triage.conditions import Answer
-from triage.engine import AnswerError, assess, check_answers
+from triage.engine import AnswerError, assess, check_answers, rulebook_info
 from triage.forms import SectionForm, refuse_other_bodies, stored_values
 from triage.pages import step_url
 from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, Rulebook
@@ -90,8 +90,8 @@ class StartForm(FlaskForm):
 @bp.get("/healthz")
 def healthz() -> Response:
     """For load balancers and monitors: the app is up, with the rule book it runs."""
-    meta = rulebook().meta
-    return jsonify({"status": "ok", "rulebook": {"version": meta.version, "reviewed_on": meta.reviewed_on}})
+    book = rulebook()
+    return jsonify({"status": "ok", "rulebook": rulebook_info(book.meta.title, book.meta.version, book.sign_off)})
 
 
 @bp.get("/")
