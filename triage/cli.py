@@ -34,6 +34,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sign.add_argument("--by", required=True, help="who signs, with their role, e.g. 'Dr A. Example, clinical lead'")
     sign.add_argument("rules", nargs="?", type=Path, help="rule book to sign (default: the built-in rules.yaml)")
+    reporting = commands.add_parser(
+        "report", help="write one HTML document for the clinical lead who signs the rule book"
+    )
+    reporting.add_argument(
+        "rules", nargs="?", type=Path, help="rule book to report on (default: the built-in rules.yaml)"
+    )
+    reporting.add_argument(
+        "-o", "--output", type=Path, default=Path("report.html"), help="where (default: report.html)"
+    )
+    reporting.add_argument("--cases", type=Path, help="the rule cases (default: tests/cases beside the rule book)")
     run = commands.add_parser("assess", help="assess answers given as JSON and print the advice as JSON")
     run.add_argument("--rules", type=Path, help="rule book to use (default: the built-in rules.yaml)")
     run.add_argument("answers", help="a JSON file of answers, or - to read standard input")
@@ -88,6 +98,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n".join(error.lines()), file=sys.stderr)
         print(f"{len(error.problems)} problem(s): the rule book cannot be used.", file=sys.stderr)
         return EXIT_BAD_RULES
+    if args.command == "report":
+        from triage.report import write_report
+
+        cases = args.cases or Path(rulebook_path(args.rules)).resolve().parent / "tests" / "cases"
+        proof = write_report(rulebook, args.output, cases)
+        status = "proved" if proof.ok else f"{len(proof.failures)} NOT PROVED"
+        print(
+            f"{args.output}: report on {rulebook.file} {rulebook.meta.version} ({rulebook.sign_off.summary}; {status})"
+        )
+        return EXIT_OK
     if args.command in ("check", "verify"):
         from triage.analysis import verify  # the solver is only loaded to prove
 
@@ -110,6 +130,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `triage assess - | head` closed the pipe early: that is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def rulebook_path(given: Path | None) -> Path:
+    from triage.rulebook import default_rules_path
+
+    return given if given is not None else default_rules_path()
 
 
 def print_check(rulebook: Rulebook, out: TextIO, report: Report) -> None:

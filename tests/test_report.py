@@ -1,0 +1,101 @@
+"""`triage report`: one self-contained HTML document for the clinical lead."""
+
+from __future__ import annotations
+
+import datetime
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_support import axe_violations
+from bs4 import BeautifulSoup
+from test_cli import TRIAGE
+
+from triage.rulebook import default_rules_path, load_rulebook
+from triage.signing import sign_file
+
+
+def make_report(tmp_path: Path, *args: str) -> tuple[Path, str]:
+    out = tmp_path / "report.html"
+    result = subprocess.run([TRIAGE, "report", *args, "-o", str(out)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return out, result.stdout
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out, stdout = make_report(tmp_path_factory.mktemp("report"))
+    assert stdout.startswith(f"{out}: report on rules.yaml 2.0.0 (DRAFT: not signed; proved)")
+    return out
+
+
+def test_the_report_holds_everything_a_clinical_lead_reviews(report: Path) -> None:
+    soup = BeautifulSoup(report.read_text(encoding="utf-8"), "html.parser")
+    book = load_rulebook()
+    text = " ".join(soup.get_text(" ").split())
+    assert "Draft: not yet reviewed by a clinician." in soup.select_one(".status").get_text()
+    assert [h.get_text(strip=True) for h in soup.find_all("h2")] == [
+        "Summary",
+        "The clinical policy, proved",
+        "Levels and what each one says",
+        "Questions, in the order they are asked",
+        "Rules",
+        "Red flags of the source document, traced to rules",
+        "Rule cases",
+        "Reading grade of every text",
+    ]
+    policy = soup.find("caption", string="Minimum level for each answer pattern").find_parent("table")
+    rows = policy.select("tbody tr")
+    assert len(rows) == len(book.policy.minimum_levels)
+    assert all(row.find_all("td")[-1].get_text(strip=True) == "proved" for row in rows)
+    # Every question in every voice, and when it is asked, in words.
+    for voice in ("self", "other", "staff"):
+        for question in book.in_voice(voice).questions:
+            assert question.text in text
+    assert (
+        "symptom_course (choice) \u2013 asked when “Do any of the person's muscles seem weak?” is “Yes” or "
+        "“Is it hard for the person to walk or climb stairs, or do they trip or fall?” is “Yes”"
+    ) in text
+    # Every rule as a sentence, with its source.
+    rules = soup.find("caption", string="Every rule as a sentence").find_parent("table")
+    assert len(rules.select("tbody tr")) == len(book.rules)
+    assert (
+        "“Does the person get more short of breath than they used to?” is “When lying down flat” "
+        "Contact a doctor today (urgent)"
+    ) in " ".join(rules.get_text(" ").split())
+    # The inventory, every case, and a reading grade for every text.
+    assert len(soup.find("caption", string="The red-flag inventory").find_parent("table").select("tbody tr")) == 17
+    cases = soup.find("caption", string="Every rule case, with the level the rule book gives now")
+    assert len(cases.find_parent("table").select("tbody tr")) >= 80
+    assert "Story - known MND and a chest infection" in text
+    assert "384 of 384 texts at grade 8 or below" in text
+
+
+def test_the_report_loads_nothing_from_anywhere_else(report: Path) -> None:
+    soup = BeautifulSoup(report.read_text(encoding="utf-8"), "html.parser")
+    assert soup.find_all(["script", "link", "img", "iframe"]) == []
+    assert all(not a.get("href", "").startswith(("http", "//")) for a in soup.find_all("a"))
+
+
+def test_a_signed_rule_book_is_reported_as_signed(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(default_rules_path().read_text(encoding="utf-8"), encoding="utf-8")
+    sign_file(rules, "Dr A. Example, clinical lead", datetime.datetime(2026, 11, 25, 10, tzinfo=datetime.UTC))
+    out, stdout = make_report(tmp_path, str(rules), "--cases", str(Path(__file__).parent / "cases"))
+    assert "signed by Dr A. Example, clinical lead on 2026-11-25T10:00:00+00:00" in stdout
+    status = BeautifulSoup(out.read_text(), "html.parser").select_one(".status--signed").get_text(" ")
+    assert "Signed signed by Dr A. Example" not in status and "Dr A. Example, clinical lead" in status
+
+
+@pytest.mark.browser
+def test_the_report_opens_in_chromium_prints_to_pdf_and_is_axe_clean(browser: Any, report: Path) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(report.as_uri())
+        assert page.locator("h1").inner_text() == "Rule book 2.0.0: report for clinical sign-off"
+        assert axe_violations(page) == []
+        pdf = page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") > 10
+    finally:
+        page.close()
