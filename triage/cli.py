@@ -44,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "-o", "--output", type=Path, default=Path("report.html"), help="where (default: report.html)"
     )
     reporting.add_argument("--cases", type=Path, help="the rule cases (default: tests/cases beside the rule book)")
+    compare = commands.add_parser("diff", help="every change in behaviour and wording between two rule books")
+    compare.add_argument("old", type=Path, help="the earlier rule book")
+    compare.add_argument("new", type=Path, nargs="?", help="the later one (default: the built-in rules.yaml)")
+    compare.add_argument("--markdown", action="store_true", help="Markdown, for a changelog or a review ticket")
     run = commands.add_parser("assess", help="assess answers given as JSON and print the advice as JSON")
     run.add_argument("--rules", type=Path, help="rule book to use (default: the built-in rules.yaml)")
     run.add_argument("answers", help="a JSON file of answers, or - to read standard input")
@@ -79,6 +83,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         from triage.server import serve  # the web stack is only loaded to serve
 
         return serve(args.host, args.port, args.workers, args.threads)
+    if args.command == "diff":
+        from triage.diffing import diff, load_any
+
+        try:
+            old, new = load_any(args.old), load_any(args.new or rulebook_path(None))
+        except RulebookError as error:
+            print("\n".join(error.lines()), file=sys.stderr)
+            return EXIT_BAD_RULES
+        try:
+            sys.stdout.write(diff(old, new).text(markdown=args.markdown))
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     if args.command == "sign":
         from triage.rulebook import default_rules_path
         from triage.signing import sign_file

@@ -342,7 +342,9 @@ def load_rulebook(path: str | Path | None = None, *, emergency_number: str | Non
     return parse_rulebook(text, shown, emergency_number=emergency_number)
 
 
-def parse_rulebook(text: str, file: str = "rules.yaml", *, emergency_number: str | None = None) -> Rulebook:
+def parse_rulebook(
+    text: str, file: str = "rules.yaml", *, emergency_number: str | None = None, earlier: bool = False
+) -> Rulebook:
     """The rule book in the person's own voice; `in_voice` gives it in the others. Each voice is
     built from the same checked file, so they differ in their words only."""
     problems = Problems(file)
@@ -351,7 +353,7 @@ def parse_rulebook(text: str, file: str = "rules.yaml", *, emergency_number: str
         sign_off = read_sign_off(text, root, problems)
         voices: dict[str, Rulebook] = {}
         for voice in VOICES:
-            built = _Builder(problems, emergency_number, voice).build(root)
+            built = _Builder(problems, emergency_number, voice, earlier).build(root)
             if problems.found:
                 break  # every problem is found by the first build; the others would repeat them
             if built is not None:
@@ -426,9 +428,12 @@ class _QuestionDraft:
 
 
 class _Builder:
-    def __init__(self, problems: Problems, emergency_number: str | None, voice: str = VOICES[0]) -> None:
+    def __init__(
+        self, problems: Problems, emergency_number: str | None, voice: str = VOICES[0], earlier: bool = False
+    ) -> None:
         self.problems = problems
         self.voice = voice
+        self.earlier = earlier  # a rule book of an earlier contract, read to compare (triage diff)
         self.number_override = emergency_number
         self.number = emergency_number or ""
         self.yes_no: tuple[Option, ...] = (Option("yes", "Yes"), Option("no", "No"))
@@ -554,8 +559,9 @@ class _Builder:
     # -- the parts of the rule book -------------------------------------------------------------
 
     def build(self, root: Node) -> Rulebook | None:
+        required = ("meta", "levels", "sections", "rules", "inventory")
         top = self.mapping(
-            root, "the rule book", ("meta", "levels", "sections", "rules", "inventory", "policy"), (SIGNATURE,)
+            root, "the rule book", required if self.earlier else (*required, "policy"), ("policy", SIGNATURE)
         )
         if top is None:
             return None
@@ -569,7 +575,9 @@ class _Builder:
         rules = self.rules(top["rules"], levels, questions, known_refs) if "rules" in top else {}
         inventory = self.inventory(top["inventory"], rules) if "inventory" in top else ()
         policy = self.policy(top["policy"], levels, questions, known_refs) if "policy" in top else None
-        if "sections" in top:
+        if policy is None and self.earlier:
+            policy = Policy((), (), MappingProxyType({}), frozenset())
+        if "sections" in top and not self.earlier:
             self.check_contract({q.id: q for s in sections for q in s.questions}, sections, top["sections"])
         if self.problems.found or meta is None or policy is None:
             return None

@@ -1,0 +1,98 @@
+"""`triage diff OLD NEW`: changes in behaviour counted over the whole answer space, and in wording."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from test_cli import TRIAGE
+
+from triage.diffing import diff, load_any
+from triage.engine import AnswerError, assess
+from triage.rulebook import Rulebook, default_rules_path
+
+RULES = default_rules_path().read_text(encoding="utf-8")
+FIRST = Path(__file__).parent / "data" / "rules-1.0.0.yaml"  # the first rule book, as it was released
+
+
+def copy_with(tmp_path: Path, old: str, new: str) -> Rulebook:
+    assert RULES.count(old) == 1, old
+    path = tmp_path / "rules.yaml"
+    path.write_text(RULES.replace(old, new), encoding="utf-8")
+    return load_any(path)
+
+
+def test_a_rule_book_against_itself_changes_nothing(rulebook: Rulebook) -> None:
+    result = diff(rulebook, rulebook)
+    assert result.moved == () and result.changes == ()
+    assert {m.old for m in result.moves} == {"emergency", "urgent", "soon", "routine"}
+
+
+def test_a_lowered_rule_moves_answer_sets_and_the_plainest_example_is_one_the_engine_agrees_with(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    rule = "  - id: breathless_lying_flat\n    level: urgent\n"
+    changed = copy_with(tmp_path, rule, rule.replace("urgent", "soon"))
+    result = diff(rulebook, changed)
+    (move,) = [m for m in result.moved if (m.old, m.new) == ("urgent", "soon")]
+    assert move.count > 0 and move.example["breathlessness"] == "lying_flat"
+    assert assess(rulebook, move.example).level.id == "urgent" and assess(changed, move.example).level.id == "soon"
+    assert [m for m in result.moved if (m.old, m.new) != ("urgent", "soon")] == []
+    assert ("Rules", "`breathless_lying_flat` level urgent → soon") in result.changes
+    # Nothing is lost or counted twice: the answer sets of each old level add up the same either way.
+    same = diff(rulebook, rulebook)
+    assert result.total == same.total
+
+
+def test_a_reworded_text_is_listed_in_its_voice(tmp_path: Path, rulebook: Rulebook) -> None:
+    old = "          other: Is the person struggling to breathe right now?\n"
+    changed = copy_with(tmp_path, old, "          other: Is the person fighting for breath right now?\n")
+    result = diff(rulebook, changed)
+    assert result.moved == ()
+    assert result.changes == (
+        (
+            "Texts changed, other voice",
+            "question `breathing_now`: “Is the person struggling to breathe right now?” → "
+            "“Is the person fighting for breath right now?”",
+        ),
+    )
+
+
+def test_from_the_first_rule_book_to_the_current_one(rulebook: Rulebook) -> None:
+    first = load_any(FIRST)
+    assert first.meta.version == "1.0.0" and "weakness_course" in first.question_by_id
+    result = diff(first, rulebook)
+    moved = {(m.old, m.new): m for m in result.moved}
+    # The emergencies the review found missing: now called in, each from the plainest answers.
+    assert problems(moved["routine", "emergency"].example) in ({"bladder_bowel": "yes"}, {"drowsy_confused": "yes"})
+    assert problems(moved["routine", "urgent"].example) == {"sudden_symptoms_gone": "last_7_days"}
+    for (old_level, new_level), move in moved.items():
+        assert level_of(first, move.example) == old_level and level_of(rulebook, move.example) == new_level
+    text = result.text()
+    assert "added `drowsy_confused` (yes_no: yes, no)" in text and "removed `weakness_course`" in text
+    assert "`urgent` has 1 variant(s) for an audience (was 0)" in text
+
+
+def problems(answers: dict) -> dict:
+    """The answers that report something (not no, none, or a choice left out)."""
+    return {k: v for k, v in answers.items() if v not in ("no", "none")}
+
+
+def level_of(book: Rulebook, answers: dict) -> str:
+    """The level a rule book gives the answers, leaving out those to questions it does not ask."""
+    mine = {k: v for k, v in answers.items() if k in book.question_by_id}
+    try:
+        return assess(book, mine).level.id
+    except AnswerError as error:
+        raise AssertionError(f"{book.meta.version} refuses {mine}: {error}") from None
+
+
+def test_triage_diff_prints_text_or_markdown() -> None:
+    result = subprocess.run([TRIAGE, "diff", str(FIRST)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Rule book 1.0.0 → 2.0.0\n\nBehaviour over every answer set\n")
+    assert "  routine → emergency" in result.stdout
+    markdown = subprocess.run([TRIAGE, "diff", "--markdown", str(FIRST)], capture_output=True, text=True, timeout=120)
+    assert markdown.stdout.startswith("# Rule book 1.0.0 → 2.0.0\n")
+    assert "| old level → new level | answer sets | plainest example |" in markdown.stdout
+    assert "\n## Texts changed, staff voice\n" in markdown.stdout
