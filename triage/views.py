@@ -60,15 +60,15 @@ def respondent() -> str:
     return chosen if isinstance(chosen, str) and chosen in RESPONDENT_VOICES else "self"
 
 
-def rulebook() -> Rulebook:
-    """The rule book in the voice of whoever is answering."""
+def rulebook(who: str | None = None) -> Rulebook:
+    """The rule book in the voice of whoever is answering (`who`, or the one in the session)."""
     book: Rulebook = current_app.extensions["triage"]["rulebook"]
-    return book.in_voice(RESPONDENT_VOICES[respondent()])
+    return book.in_voice(RESPONDENT_VOICES[who or respondent()])
 
 
-def load_answers() -> dict[str, Answer]:
-    """The answers in the visitor's session, checked."""
-    clean, _ = check_answers(rulebook(), session.get("answers", {}))
+def load_answers(book: Rulebook | None = None) -> dict[str, Answer]:
+    """The answers in the visitor's session, checked (against `book`, when the view has it)."""
+    clean, _ = check_answers(book or rulebook(), session.get("answers", {}))
     return clean
 
 
@@ -115,7 +115,7 @@ def section(section_id: str) -> Response | tuple[str, int] | str:
     if section_id not in book.section_by_id:
         abort(404)
     page = book.section_by_id[section_id]
-    answers = load_answers()
+    answers = load_answers(book)
     if not journey.can_visit(book, page.id, answers):
         return out_of_order(answers)
     on_page = {q.id for q in page.questions}
@@ -137,7 +137,7 @@ def section(section_id: str) -> Response | tuple[str, int] | str:
 @bp.get("/check")
 def check() -> str | tuple[str, int]:
     book = rulebook()
-    answers = load_answers()
+    answers = load_answers(book)
     if journey.next_step(book, answers) != journey.CHECK:
         return out_of_order(answers)
     rows = [
@@ -151,11 +151,12 @@ def check() -> str | tuple[str, int]:
 
 @bp.get("/result")
 def result() -> str | tuple[str, int]:
-    book = rulebook()
+    who = respondent()
+    book = rulebook(who)
     try:
-        assessment = assess(book, {**session.get("answers", {}), RESPONDENT: respondent()})  # assess checks them
+        assessment = assess(book, {**session.get("answers", {}), RESPONDENT: who})  # assess checks them
     except AnswerError:
-        return out_of_order(load_answers())
+        return out_of_order(load_answers(book))
     return pages.result_page(book, assessment)
 
 
