@@ -9,12 +9,13 @@ second, median and 99th-percentile latency, and the ratio of the app's throughpu
 The baseline gets the same request (the same cookie, the same JSON body) and answers with a page of
 exactly the same size, or from a bare JSON endpoint, without reading the cookie. For the pages that
 read the visitor's session cookie it also measures the floor: stock Flask doing nothing but reading
-that cookie and serving a page of the same size (bench/floor.py), the least any such page can cost.
-Baseline, floor and app run under the same gunicorn settings as `triage serve` (threaded workers).
-It also prints each app worker's resident memory. Targets: the start page and the API at least 0.8
-of the bare baseline; the question and result pages at least 0.9 of the floor; memory at most 80 MB
-per worker. Needs wrk (Debian: apt-get install wrk). Rate limits are off: the load comes from one
-address.
+that cookie and serving a page of the same size (bench/floor.py), the least any such page can cost;
+for the start page, which carries a form for a first-time visitor, stock Flask making Flask-WTF's
+CSRF token (which starts the session and sets its cookie). Baseline, floor and app run under the
+same gunicorn settings as `triage serve` (threaded workers). It also prints each app worker's
+resident memory. Targets: every page at least 0.9 of its floor; the API at least 0.8 of the bare
+baseline; memory at most 80 MB per worker. Needs wrk (Debian: apt-get install wrk). Rate limits
+are off: the load comes from one address.
 """
 
 from __future__ import annotations
@@ -151,26 +152,41 @@ def main() -> int:
                 gunicorn(args.workers, floor, "floor:app"), f"{floor}/healthz", {**env, "FLOOR_SECRET_KEY": SECRET}
             ) as _floor,
         ):
+            # (name, app URL, cookie, wrk script, baseline URL, floor URL or None)
             cases = [
-                ("start page (GET /)", f"{app}/", None, None, f"{base}/page/start"),
+                ("start page (GET /)", f"{app}/", None, None, f"{base}/page/start", f"{floor}/form/start"),
                 (
                     "question page (GET /questions/breathing_swallowing_speech)",
                     f"{app}/questions/breathing_swallowing_speech",
                     cookie,
                     None,
                     f"{base}/page/question",
+                    f"{floor}/page/question",
                 ),
-                ("assessment (POST /api/v1/assessments)", f"{app}/api/v1/assessments", None, post, f"{base}/json"),
-                ("result page (GET /result)", f"{app}/result", cookie, None, f"{base}/page/result"),
+                (
+                    "assessment (POST /api/v1/assessments)",
+                    f"{app}/api/v1/assessments",
+                    None,
+                    post,
+                    f"{base}/json",
+                    None,
+                ),
+                (
+                    "result page (GET /result)",
+                    f"{app}/result",
+                    cookie,
+                    None,
+                    f"{base}/page/result",
+                    f"{floor}/page/result",
+                ),
             ]
             cases = [case for case in cases if args.only in case[0]]
             results: dict[str, tuple[list[Run], list[Run], list[Run]]] = {name: ([], [], []) for name, *_ in cases}
             for _ in range(args.rounds):
-                for name, url, with_cookie, script, baseline_url in cases:
+                for name, url, with_cookie, script, baseline_url, floor_url in cases:
                     results[name][0].append(wrk(url, args.seconds, args.connections, script, with_cookie))
                     results[name][1].append(wrk(baseline_url, args.seconds, args.connections, script, with_cookie))
-                    if with_cookie:
-                        floor_url = baseline_url.replace(base, floor)
+                    if floor_url:
                         results[name][2].append(wrk(floor_url, args.seconds, args.connections, None, with_cookie))
             memory = worker_memory_mb(server.pid)
 

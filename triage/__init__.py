@@ -15,8 +15,8 @@ from flask import Flask
 from jinja2 import StrictUndefined
 
 from triage import api, config, limits, security, staff, views
-from triage.analysis import verify_once
 from triage.forms import build_forms, csrf_input
+from triage.proof import policy_problems
 from triage.rulebook import RulebookError, load_rulebook
 from triage.sessions import CookieSessions
 from triage.webapp import TriageFlask
@@ -51,9 +51,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     config.finish(app.config, Path(app.instance_path))
 
     rulebook = load_rulebook(app.config["RULES_PATH"], emergency_number=app.config["EMERGENCY_NUMBER"])
-    proof = verify_once(rulebook)  # the clinical policy, proved over every answer set
-    if not proof.ok:
-        raise RulebookError(rulebook.file, proof.problems())
+    unproved = policy_problems(rulebook, app.config["RULES_PATH"])  # the policy, over every answer set
+    if unproved:
+        raise RulebookError(rulebook.file, unproved)
     if app.config["REQUIRE_SIGNED"] and not rulebook.sign_off.signed:
         state = rulebook.sign_off.summary
         message = f"TRIAGE_REQUIRE_SIGNED is set, and the rule book is {state}: sign it with `triage sign`"

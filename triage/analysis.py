@@ -16,7 +16,7 @@ the app refuses to start when it has a failure.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -335,38 +335,4 @@ def _two_sets(
     )
 
 
-_PROVED: dict[str, Report] = {}  # proofs that held, by what they depend on (see logic_key)
-
-
-def verify_once(rulebook: Rulebook) -> Report:
-    """`verify`, done once per process for rule books that differ only in their words (the app is
-    built many times in tests; a proof does not depend on a text or the emergency number). Only
-    proofs that held are kept: a failure is found again, with the lines of the rule book given."""
-    key = logic_key(rulebook)
-    if key in _PROVED:
-        return _PROVED[key]
-    report = verify(rulebook)
-    if report.ok:
-        _PROVED[key] = report
-    return report
-
-
-def logic_key(rulebook: Rulebook) -> str:
-    """What a proof depends on: questions, follow-up conditions, rules, levels and the policy."""
-    questions = [(q.id, q.kind, q.values, q.required, q.ask_when, q.minimum, q.maximum) for q in rulebook.questions]
-    rules = [(r.id, r.level.id, r.level.rank, r.when) for r in rulebook.rules]
-    policy = rulebook.policy
-    parts: Mapping[str, Any] = {
-        "questions": questions,
-        "rules": rules,
-        "levels": [(level.id, level.rank) for level in rulebook.levels],
-        "first": [q.id for q in rulebook.sections[0].questions],
-        "minimum": [(m.id, m.when, m.at_least.id) for m in policy.minimum_levels],
-        "never": [(n.id, n.question, n.answer) for n in policy.never_lower],
-        "order": sorted((k, tuple(sorted(map(sorted, v)))) for k, v in policy.problem_order.items()),
-        "context": sorted(policy.context),
-    }
-    return repr(parts)
-
-
-__all__ = ["AnswerSpace", "Check", "Report", "verify", "verify_once"]
+__all__ = ["AnswerSpace", "Check", "Report", "verify"]
