@@ -33,7 +33,8 @@ def triage(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
 def test_check_prints_counts_and_the_inventory_with_its_rules() -> None:
     result = triage("check")
     assert result.returncode == 0, result.stderr
-    assert "rules.yaml: OK. ALS red-flag triage 2.0.0" in result.stdout
+    title = "When to get help for muscle, speech, swallowing or breathing problems"
+    assert f"rules.yaml: OK. {title} 2.0.0" in result.stdout
     assert "36 rules (emergency 9, urgent 12, soon 12, routine 3)" in result.stdout
     assert "17 inventory items (14 with rules, 3 not asked)" in result.stdout
     assert "        rules: worse_with_tiredness (soon)" in result.stdout

@@ -103,7 +103,7 @@ def test_a_full_run_leaves_no_answer_in_the_logs(tmp_path: Path) -> None:
         assert value not in logged, f"answer value {value!r} found in the log"
     assert "127.0.0.1" not in logged.replace(f"127.0.0.1:{port}", "")  # no client addresses either
     forged = [line for line in logged.splitlines() if "FORGED" in line]
-    assert forged == ["GET /x\\x0d\\x0aFORGED LINE\\x1b[31m 404 2045 " + forged[0].rsplit(" ", 1)[1]]
+    assert len(forged) == 1 and re.fullmatch(r"GET /x\\x0d\\x0aFORGED LINE\\x1b\[31m 404 \d+ \d+ms", forged[0])
     assert "\x1b" not in logged and "\r" not in logged
 
 
