@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -107,7 +108,8 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None, co
 
 def gunicorn(workers: int, url: str, app: str) -> list[str]:
     """The reference apps under the same gunicorn settings as `triage serve` (triage/server.py)."""
-    served = ["-w", str(workers), "-k", "gthread", "--threads", "64", "--keep-alive", "5", "--timeout", "30"]
+    threads = os.environ.get("TRIAGE_THREADS", "64")  # as triage serve reads it
+    served = ["-w", str(workers), "-k", "gthread", "--threads", threads, "--keep-alive", "5", "--timeout", "30"]
     return [str(BIN / "gunicorn"), *served, "-b", url.removeprefix("http://"), "--chdir", str(HERE), app]
 
 
