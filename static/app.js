@@ -50,7 +50,8 @@
     var form = document.querySelector("form[data-shortcuts]");
     if (!form) return;
     var script = document.querySelector("[data-emergency-script]");
-    var emergencyNames = ["breathing_now", "choking_now", "sudden_symptoms"];
+    // The emergency section's questions, as the rule book has them (the page lists them).
+    var emergencyNames = (form.getAttribute("data-emergency-questions") || "").split(" ").filter(Boolean);
 
     function visibleFields() {
       return Array.prototype.filter.call(form.querySelectorAll(".field"), function (field) {

@@ -114,6 +114,19 @@ def test_a_typical_call_with_tab_and_arrow_keys_only(
         context.close()
 
 
+@pytest.mark.parametrize(
+    "question", ["breathing_now", "choking_now", "sudden_symptoms", "drowsy_confused", "bladder_bowel"]
+)
+def test_a_yes_to_any_emergency_question_shows_the_script_at_once(page: Any, question: str) -> None:
+    page.goto("/staff")
+    script = page.locator("#emergency-script")
+    assert not script.is_visible()
+    page.locator(f"#{question}").focus()
+    page.keyboard.press("y")
+    assert script.is_visible(), question
+    assert "Please hang up and call 911 now" in script.inner_text()
+
+
 def test_the_emergency_script_appears_on_the_first_emergency_yes(page: Any) -> None:
     page.goto("/staff")
     script = page.locator("#emergency-script")
