@@ -154,3 +154,15 @@ def test_a_broken_policy_is_refused_with_its_line(tmp_path: Path, old: str, new:
     with pytest.raises(RulebookError) as refused:
         load_path(tmp_path, RULES.replace(old, new, 1))
     assert any(line.endswith(message) or message in line for line in refused.value.lines()), refused.value.lines()
+
+
+def test_the_app_proves_the_policy_even_where_no_python_process_can_be_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from triage import proof
+
+    monkeypatch.setattr(proof.sys, "executable", str(tmp_path / "no-python-here"))
+    monkeypatch.setattr(proof, "_PROVED", set())
+    with pytest.raises(RulebookError, match="not proved: Short of breath at rest"):
+        create_app({"SECRET_KEY": "x", "RULES_PATH": str(faulty_file(tmp_path))})
+    assert create_app({"SECRET_KEY": "x"}).extensions["triage"]["rulebook"].meta.version == "2.0.0"

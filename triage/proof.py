@@ -28,14 +28,24 @@ def policy_problems(rulebook: Rulebook, path: str | Path | None) -> list[Problem
     key = logic_key(rulebook)
     if key in _PROVED:
         return []
-    command = [sys.executable, "-m", "triage.proof", *([] if path is None else [str(path)])]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"the proof of the clinical policy could not run: {done.stderr.strip()[-2000:]}")
-    found = [(int(line), str(message)) for line, message in json.loads(done.stdout)]
+    found = _prove_apart(None if path is None else str(path))
+    if found is None:  # no Python to start here (an embedded interpreter): prove in this process
+        found = _prove(None if path is None else str(path))
     if not found:
         _PROVED.add(key)
     return [Problem(line, message) for line, message in found]
+
+
+def _prove_apart(path: str | None) -> list[tuple[int, str]] | None:
+    """The proof in a process of its own; None if no such process can be started."""
+    command = [sys.executable, "-m", "triage.proof", *([] if path is None else [path])]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    except OSError:
+        return None
+    if done.returncode != 0:
+        raise RuntimeError(f"the proof of the clinical policy could not run: {done.stderr.strip()[-2000:]}")
+    return [(int(line), str(message)) for line, message in json.loads(done.stdout)]
 
 
 def _prove(path: str | None) -> list[tuple[int, str]]:
