@@ -435,3 +435,9 @@ def test_every_text_exists_in_each_voice_and_the_voices_share_every_rule(ruleboo
     assert rulebook.question_by_id["speech"].text.startswith("Is your speech")
     assert other.question_by_id["speech"].text.startswith("Is the person's speech")
     assert other.question_by_id["speech"].staff == staff.question_by_id["speech"].text
+
+
+def test_a_raw_control_character_in_the_file_is_refused_with_its_line(tmp_path: Path) -> None:
+    old = "  - id: breathless_at_rest\n"
+    path, lines = refused_quickly(tmp_path, old, "  - id: breathless_at_rest\x07\n")
+    assert lines == [f"{path}:{line(old)}: this is not valid YAML: character #x0007 is not allowed in a rule book"]
