@@ -213,21 +213,37 @@ def verify(rulebook: Rulebook) -> Report:
     top = rulebook.top_level
     checks: list[Check] = []
 
+    quiet = [*a.quiet(), *b.quiet()]  # the plainest answers, preferred in a counterexample
+
+    # One solver holds the answer space once; each statement is checked in a scope of its own, so
+    # what the solver learns about the space serves every statement.
+    solver = z3.Solver()
+    solver.add(a.valid, b.valid)
+
+    def satisfiable(*constraints: Any) -> Any | None:
+        """A model of the constraints (on valid answer sets), or None when there is none."""
+        solver.push()
+        try:
+            solver.add(*constraints)
+            result = solver.check()
+            if result == z3.unknown:
+                raise RuntimeError("the solver could not decide; the rule book cannot be verified")
+            return solver.model() if result == z3.sat else None
+        finally:
+            solver.pop()
+
     def counterexample(*constraints: Any) -> Any | None:
-        solver = z3.Solver()
-        solver.add(*constraints)
-        result = solver.check()
-        if result == z3.unknown:
-            raise RuntimeError("the solver could not decide; the rule book cannot be verified")
-        if result == z3.unsat:
+        """None when the statement holds; else the plainest answer set that breaks it, with as few
+        problems as it takes, to show a clinician."""
+        if satisfiable(*constraints) is None:
             return None
-        # Found: now the plainest such answer set, with as few problems as it takes, to show a clinician.
         plain = z3.Optimize()
-        plain.add(*constraints)
-        for space in (a, b):
-            for quiet in space.quiet():
-                plain.add_soft(quiet)
-        return plain.model() if plain.check() == z3.sat else solver.model()
+        plain.add(a.valid, b.valid, *constraints)
+        for term in quiet:
+            plain.add_soft(term)
+        if plain.check() != z3.sat:
+            raise RuntimeError("the solver found a counterexample, then could not find it again")
+        return plain.model()
 
     def level_of(answers: Answers) -> tuple[str, tuple[Rule, ...]]:
         try:
@@ -238,7 +254,7 @@ def verify(rulebook: Rulebook) -> Report:
         return assessment.level.id, fired
 
     for row in rulebook.policy.minimum_levels:
-        model = counterexample(a.valid, a.condition(row.when), a.level < row.at_least.rank)
+        model = counterexample(a.condition(row.when), a.level < row.at_least.rank)
         if model is None:
             checks.append(Check("minimum_level", row.id, f"{row.says} → at least {row.at_least.id}", True))
             continue
@@ -254,7 +270,7 @@ def verify(rulebook: Rulebook) -> Report:
     for question in rulebook.sections[0].questions:
         says = f"'{question.id}: yes' alone reaches {top.id}"
         yes = a.condition(OneOf(question.id, frozenset({"yes"})))
-        model = counterexample(a.valid, yes, a.level < top.rank)
+        model = counterexample(yes, a.level < top.rank)
         if model is None:
             checks.append(Check("emergency_alone", f"{question.id}_alone", says, True))
         else:
@@ -278,7 +294,7 @@ def verify(rulebook: Rulebook) -> Report:
         question = rulebook.question_by_id[never.question]
         same = [_equal(a, b, q) for q in rulebook.questions if q.id != question.id]
         chosen = b.vars[question.id] == question.values.index(never.answer)
-        model = counterexample(a.valid, b.valid, a.answered[question.id], chosen, *same, b.level < a.level)
+        model = counterexample(a.answered[question.id], chosen, *same, b.level < a.level)
         checks.append(_two_sets("never_lower", never.id, says, model, a, b, level_of, (never.line,)))
 
     # Adding a problem (or making one worse) never lowers the level, the context held fixed.
@@ -292,15 +308,15 @@ def verify(rulebook: Rulebook) -> Report:
             more.append(rank_a <= b.rank_of(q))
         else:  # answers without an order: the same answer, or none before
             more.append(z3.Or(z3.Not(a.answered[q.id]), _equal(a, b, q)))
-    model = counterexample(a.valid, b.valid, *more, b.level < a.level)
+    model = counterexample(*more, b.level < a.level)
     says = "adding a problem, or making one worse, never lowers the level"
     checks.append(_two_sets("monotonic", "adding_a_problem", says, model, a, b, level_of, (rulebook.policy.line,)))
 
     for rule in rulebook.rules:
-        model = counterexample(a.valid, a.condition(rule.when))
+        model = satisfiable(a.condition(rule.when))
         checks.append(Check("rule_fires", f"rule {rule.id}", "can fire", model is not None, lines=(rule.line,)))
     for level in rulebook.levels:
-        model = counterexample(a.valid, a.level == level.rank)
+        model = satisfiable(a.level == level.rank)
         checks.append(Check("level_reached", f"level {level.id}", "is reachable", model is not None))
 
     variables = len(a.vars) + sum(len(o) for o in a.options.values())
