@@ -9,18 +9,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from jinja2 import StrictUndefined
-
-from triage import api, config, limits, security, staff, views
-from triage.forms import build_forms, csrf_input
-from triage.proof import policy_problems
-from triage.rulebook import RulebookError, load_rulebook
-from triage.sessions import CookieSessions
-from triage.webapp import TriageFlask
-from triage.yamlsource import Problem
+if TYPE_CHECKING:
+    from flask import Flask
 
 __all__ = ["create_app"]
 
@@ -38,6 +30,18 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     The rule book is loaded and checked here, once: a broken one raises RulebookError and the app
     does not start.
     """
+    # The web stack is imported here, not with the package: the `triage` command (check, verify,
+    # assess, report, diff) and the proof's own process do not need it.
+    from jinja2 import StrictUndefined
+
+    from triage import api, config, limits, security, staff, views
+    from triage.forms import build_forms, csrf_input
+    from triage.proof import policy_problems
+    from triage.rulebook import RulebookError, load_rulebook
+    from triage.sessions import CookieSessions
+    from triage.webapp import TriageFlask
+    from triage.yamlsource import Problem
+
     app = TriageFlask(
         __name__,
         template_folder=str(resource_dir("templates")),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import hashlib
 import itertools
 import re
@@ -346,7 +347,15 @@ def parse_rulebook(
     text: str, file: str = "rules.yaml", *, emergency_number: str | None = None, earlier: bool = False
 ) -> Rulebook:
     """The rule book in the person's own voice; `in_voice` gives it in the others. Each voice is
-    built from the same checked file, so they differ in their words only."""
+    built from the same checked file, so they differ in their words only.
+
+    A rule book is frozen, so the same text read again (an app built again, as in the tests) gives
+    the rule book already built; one that is refused is read again, and refused again, each time."""
+    return _parse(text, file, emergency_number, earlier)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse(text: str, file: str, emergency_number: str | None, earlier: bool) -> Rulebook:
     problems = Problems(file)
     root = compose(text, problems)
     if root is not None:
