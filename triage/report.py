@@ -19,10 +19,10 @@ import textstat
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from triage.analysis import Report, verify
+from triage.cases import CaseFileError, load_cases
 from triage.conditions import All, Answered, AnyOf, Compare, Condition, Includes, Not, OneOf
 from triage.engine import AnswerError, assess
 from triage.rulebook import VOICES, Rulebook
-from triage.yamlsource import load_plain
 
 VOICE_NAMES = {"self": "To the person", "other": "To someone answering for them", "staff": "Staff on the phone"}
 GRADE_LIMIT = 8
@@ -53,7 +53,7 @@ def in_words(condition: Condition, book: Rulebook) -> str:
 
 
 @dataclass(frozen=True)
-class Case:
+class CaseResult:
     file: str
     name: str
     answers: Mapping[str, Any]
@@ -61,33 +61,25 @@ class Case:
     got: str
 
 
-def read_cases(folder: Path | None, book: Rulebook) -> list[Case]:
+def read_cases(folder: Path | None, book: Rulebook) -> list[CaseResult]:
     """The rule cases of the test suite (tests/cases/*.yaml), each with what the engine gives now."""
     if folder is None or not folder.is_dir():
         return []
-    cases = []
+    results = []
     for path in sorted(folder.glob("*.yaml")):
-        data = load_plain(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            continue
-        baseline = data.get("baseline") or {}
-        for raw in data.get("cases") or []:
-            answers = dict(baseline) if raw.get("baseline", True) else {}
-            for key, value in (raw.get("answers") or {}).items():
-                if value is None:
-                    answers.pop(key, None)
-                else:
-                    answers[key] = value
-            expected = raw.get("level") or "refused: " + ", ".join(
-                f"{k} {v}" for k, v in (raw.get("errors") or {}).items()
-            )
+        try:
+            cases = load_cases(path)
+        except CaseFileError:
+            continue  # not a case file: the test suite says what is wrong with it
+        for case in cases:
+            refused = ", ".join(f"{k} {v}" for k, v in (case.errors or {}).items())
             try:
-                got = assess(book, answers).level.id
+                got = assess(book, case.answers).level.id
             except AnswerError as error:
                 got = "refused: " + ", ".join(f"{e.field} {e.code}" for e in error.errors)
-            shown = {k: v for k, v in (raw.get("answers") or {}).items() if v is not None}
-            cases.append(Case(path.name, str(raw.get("name")), shown, str(expected), got))
-    return cases
+            expected = case.level or f"refused: {refused}"
+            results.append(CaseResult(path.name, case.name, case.given, expected, got))
+    return results
 
 
 def grades(book: Rulebook) -> list[tuple[str, str, str, float]]:
@@ -111,7 +103,7 @@ def grades(book: Rulebook) -> list[tuple[str, str, str, float]]:
     return found
 
 
-def render_report(book: Rulebook, proof: Report, cases: Iterable[Case], now: datetime.datetime) -> str:
+def render_report(book: Rulebook, proof: Report, cases: Iterable[CaseResult], now: datetime.datetime) -> str:
     env = Environment(
         loader=FileSystemLoader(Path(__file__).with_name("templates") if _packaged() else _templates()),
         autoescape=select_autoescape(["html"], default=True),
