@@ -38,9 +38,10 @@ def test_the_wheel_carries_the_rule_book_templates_and_static_files(wheel: Path)
 
 def test_installed_command_works_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
+    venv.create(env_dir, with_pip=False)  # pip installs into it from outside (its --python option)
     python = env_dir / "bin" / "python"
-    subprocess.run([python, "-m", "pip", "install", "-q", str(wheel)], check=True, capture_output=True, timeout=600)
+    install = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", str(wheel)]
+    subprocess.run(install, check=True, capture_output=True, timeout=600)
     triage = env_dir / "bin" / "triage"
     check = subprocess.run([triage, "check"], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
     assert check.returncode == 0, check.stderr
