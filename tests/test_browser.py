@@ -6,11 +6,14 @@ Set TRIAGE_CHROMIUM to use another browser binary. Without one these tests skip,
 
 from __future__ import annotations
 
+import io
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from browser_support import axe_violations
 from casefiles import REPORT
 
@@ -54,6 +57,7 @@ TITLES = {
     "routine": "No need for an urgent visit",
 }
 START = {"self": "Start: I am answering for myself", "someone_else": "Start: I am answering for someone else"}
+NEXT = re.compile("^(Continue|See what to do)$")  # the last question page's button says where it goes
 
 
 def choose(page: Any, question: str, label: str) -> None:
@@ -67,7 +71,7 @@ def fill_in_page(page: Any, answers: dict[str, str], extra: Callable[[Any], None
             choose(page, name, answers[name])
     if extra:
         extra(page)
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name=NEXT).click()
 
 
 def go_through(
@@ -84,8 +88,6 @@ def go_through(
         fill_in_page(page, answers, (extra or {}).get(section))
         page.wait_for_load_state()
         assert page.url != before or page.locator(".error-summary").count() == 0, f"stuck on {section}"
-    if page.url.endswith("/check"):
-        page.get_by_role("button", name="See what to do").click()
     page.wait_for_url("**/result")
 
 
@@ -145,7 +147,6 @@ def test_follow_ups_work_with_javascript_off(browser: Any, base_url: str) -> Non
         fill_in_page(page, QUIET, weak_hands)
         page.wait_for_url("**/questions/changes")
         fill_in_page(page, {**QUIET, "symptom_course": "They are getting worse over weeks or months"})
-        page.get_by_role("button", name="See what to do").click()
         assert page.locator("h1").inner_text() == "Contact a doctor today"
         assert page.get_by_text("You said your problems are getting worse over weeks or months.").is_visible()
         assert page.get_by_text("To keep a copy, use your browser's Print option").is_visible()
@@ -196,12 +197,10 @@ def test_keyboard_only_from_start_page_to_result(page: Any, request: pytest.Fixt
                 press("Space")
             for _ in range(values.index(wanted)):
                 press("ArrowDown")
-        tab_to(lambda e: e["tag"] == "BUTTON" and e["text"] == "Continue")
+        tab_to(lambda e: e["tag"] == "BUTTON" and e["text"] in ("Continue", "See what to do"))
         before = page.url
         press("Enter")
         page.wait_for_function(f"() => location.href !== {before!r}")
-    tab_to(lambda e: e["text"] == "See what to do", limit=120)
-    press("Enter")
     page.wait_for_url("**/result")
     assert page.locator("h1").inner_text() == TITLES["routine"]
     request.config.stash.setdefault(REPORT, []).append(f"keyboard only: start page to result in {keys} key presses")
@@ -227,23 +226,50 @@ def test_no_horizontal_scrolling_on_a_phone(browser: Any, base_url: str) -> None
                 pages.append(page.url)
                 fill_in_page(page, QUIET)
                 page.wait_for_load_state()
-            for path in ("/check", "/result"):
-                page.goto(path)
-                assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+            page.wait_for_url("**/result")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, "/result"
             assert len(pages) == 6  # the start page and 5 sections
         finally:
             context.close()
 
 
-def test_print_view_keeps_the_disclaimer_and_drops_the_buttons(page: Any) -> None:
-    go_through(page, {**QUIET, **TO_LEVEL["soon"]})
-    page.emulate_media(media="print")
-    assert page.locator(".card__title").is_visible()
-    assert page.locator("main .disclaimer").is_visible() and page.locator("footer .disclaimer").is_visible()
-    assert not page.get_by_role("button", name="Start again").is_visible()
-    assert not page.locator(".emergency-banner").is_visible()
-    pdf = page.pdf()
-    assert pdf.startswith(b"%PDF") and len(pdf) > 5000
+# A typical visitor: weak hands, mostly on one side, slowly getting worse.
+TYPICAL = {
+    **QUIET,
+    "weakness": "Yes",
+    "weakness_side": "Mostly on one side",
+    "dropping_objects": "Yes",
+    "breathlessness": "Only when I am active, like climbing stairs",
+    "symptom_course": "They are getting worse over weeks or months",
+}
+
+
+def weak_hands(page: Any) -> None:
+    page.locator("#weakness_where-group").get_by_label("Hands").check()
+
+
+def test_the_printout_is_one_a4_page_with_what_a_doctor_needs(page: Any, request: pytest.FixtureRequest) -> None:
+    go_through(page, TYPICAL, {"muscles": weak_hands})
+    pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
+    sheet = pdf.pages[0].mediabox
+    assert (round(float(sheet.width)), round(float(sheet.height))) == (595, 842)  # A4, in points
+    text = " ".join(unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in pdf.pages)).split())
+    request.config.stash.setdefault(REPORT, []).append(f"printout of a typical result: {len(pdf.pages)} A4 page(s)")
+    assert len(pdf.pages) == 1, text
+    for expected in (
+        "When to get help for muscle, speech, swallowing or breathing problems",  # the service
+        "Contact a doctor today",  # the level
+        "See a doctor today. Call your family doctor's office",  # where to go, and by when
+        "Nurse line: call 811",
+        "You said your problems are getting worse over weeks or months.",  # a reason
+        "Where do you feel weak? Hands",  # an answer, in plain words
+        "Made on",
+        "Rule book version 2.0.0",
+    ):
+        assert expected in text, expected
+    assert re.search(r"Made on \w+day, \w+ \d{1,2}, \d{4}, \d{1,2}:\d\d", text)
+    assert text.count("This tool gives general information only.") == 1  # the disclaimer, once
+    assert "Start again" not in text and not re.search(r"\bChange\b", text)  # nothing to press on paper
 
 
 def test_print_button_appears_with_javascript(page: Any) -> None:
@@ -272,9 +298,8 @@ def _errors(page: Any) -> None:
     page.wait_for_selector(".error-summary")
 
 
-def _check(page: Any) -> None:
-    go_through(page, QUIET)
-    page.goto("/check")
+def _result_with_answers(page: Any) -> None:
+    go_through(page, {**QUIET, **TO_LEVEL["soon"]})
 
 
 def _out_of_order(page: Any) -> None:
@@ -289,7 +314,7 @@ PAGES = {
     "start": _start,
     **{f"section {i + 1}": _section(i) for i in range(5)},
     "errors": _errors,
-    "check answers": _check,
+    "result with answers": _result_with_answers,
     "result before answering": _out_of_order,
     "404": _not_found,
 }
@@ -345,7 +370,7 @@ def test_answering_for_someone_else_no_question_or_reason_says_you_about_them(pa
     pages = 0
     while "/questions/" in page.url:
         pages += 1
-        page.get_by_role("button", name="Continue").click()  # nothing answered: every error message shows
+        page.get_by_role("button", name=NEXT).click()  # nothing answered: every error message shows
         page.wait_for_selector(".error-summary")
         if page.locator("#weakness-group").count():
             choose(page, "weakness", "Yes")  # the follow-ups, with their own texts
@@ -356,7 +381,6 @@ def test_answering_for_someone_else_no_question_or_reason_says_you_about_them(pa
         fill_in_page(page, ANSWERING_FOR)
         page.wait_for_function(f"() => location.href !== {before!r}")
     assert pages == 5
-    page.get_by_role("button", name="See what to do").click()
     page.wait_for_url("**/result")
     assert page.locator("h1").inner_text() == "Contact a doctor today"
     assert page.get_by_text("You said the person's problems are getting worse over weeks or months.").is_visible()

@@ -69,7 +69,7 @@ def test_unknown_key_with_suggestion_and_the_missing_key(tmp_path: Path) -> None
     assert lines == [
         f"{path}:{line('  - id: speech', after='rules:')}: rule 'speech' is missing 'reason'",
         f"{path}:{line(reason)}: unknown key 'reasn' in rule 'speech' (did you mean 'reason'?); "
-        "allowed: id, level, when, reason, source, advice",
+        "allowed: id, level, when, reason, source, say, advice",
     ]
 
 
@@ -391,7 +391,7 @@ def test_a_text_that_lacks_a_voice_is_refused(tmp_path: Path) -> None:
 def test_a_text_in_one_voice_only_is_refused(tmp_path: Path) -> None:
     old = "      self: You said you lost a little weight without trying.\n"
     start = RULES.index(old)
-    block = RULES[RULES.rindex("    reason:\n", 0, start) : RULES.index("    source:", start)]
+    block = RULES[RULES.rindex("    reason:\n", 0, start) : RULES.index("    say:", start)]
     path, lines = broken(tmp_path, block, "    reason: You lost a little weight.\n")
     assert lines == [
         f"{path}:{line(block)}: the reason of rule 'weight_loss_some' must be written in every voice: a mapping "
@@ -409,14 +409,17 @@ def test_every_voice_stands_alone(tmp_path: Path) -> None:
 
 def test_a_level_variant_must_replace_some_words(tmp_path: Path) -> None:
     when = '      - when: {question: known_diagnosis, equals: "yes"}\n'
-    old = "    variants:\n" + when + "        title:\n"
-    new = "    variants:\n" + when + when + "        title:\n"
+    old = (
+        "    variants:\n" + when + "        where:\n          self: >-\n            Call your ALS/MND care team today."
+    )
+    new = "    variants:\n" + when + when + old.removeprefix("    variants:\n" + when)
     path, lines = broken(tmp_path, old, new)
     assert lines == [f"{path}:{line(old) + 1}: a variant of level 'urgent' must replace at least one text"]
 
 
 def test_a_level_variant_condition_is_checked_like_any_other(tmp_path: Path) -> None:
-    old = '    variants:\n      - when: {question: known_diagnosis, equals: "yes"}\n        title:\n'
+    when = '      - when: {question: known_diagnosis, equals: "yes"}\n'
+    old = "    variants:\n" + when + "        where:\n          self: >-\n            Call your"
     path, lines = broken(tmp_path, old, old.replace("known_diagnosis", "known_diagnoses"))
     assert lines == [f"{path}:{line(old) + 1}: unknown question 'known_diagnoses' (did you mean 'known_diagnosis'?)"]
 

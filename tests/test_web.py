@@ -164,16 +164,14 @@ def test_one_emergency_yes_is_enough_even_with_the_others_unanswered(visitor: Vi
 @pytest.mark.parametrize("level", ["emergency", "urgent", "soon", "routine"])
 def test_the_questionnaire_reaches_each_level(visitor: Visitor, rulebook: Rulebook, level: str) -> None:
     last = visitor.answer_all(TO_LEVEL[level])
-    if level != "emergency":
-        assert last.location == "/check"
-        check_page(visitor.client.get("/check"), rulebook)
+    assert last.location == "/result"  # no separate "check your answers" page: the result lists them
     soup = check_page(visitor.client.get("/result"), rulebook)
     card = soup.find(class_=f"card--{level}")
     assert card is not None and card.h1.get_text(strip=True) == rulebook.level_by_id[level].title
     assert card.find("svg", attrs={"aria-hidden": "true"}) is not None  # icon, as well as colour and words
     text = " ".join(soup.get_text(" ").split())
     assert rulebook.level_by_id[level].timeframe in text and rulebook.level_by_id[level].safety_net in text
-    assert f"rule book version {rulebook.meta.version}: a draft, not yet reviewed by a clinician" in text
+    assert f"Rule book version {rulebook.meta.version}: a draft, not yet reviewed by a clinician" in text
     assert "Draft: not yet reviewed by a clinician." in soup.select_one(".draft-notice").get_text()
     assert rulebook.meta.reviewed_on not in text  # a date that was never a clinical review is not shown as one
 
@@ -249,7 +247,7 @@ def test_back_links_keep_answers(visitor: Visitor, client: Any, rulebook: Rulebo
     assert soup.find("a", class_="back-link")["href"] == "/questions/background"
 
 
-def test_check_answers_has_a_change_link_for_every_answer(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
+def test_the_result_lists_every_answer_with_a_change_link(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
     visitor.answer_all(
         {
             "weakness": "yes",
@@ -259,8 +257,8 @@ def test_check_answers_has_a_change_link_for_every_answer(visitor: Visitor, clie
             "worse_with_tiredness": "no",
         }
     )
-    soup = check_page(client.get("/check"), rulebook)
-    rows = soup.select(".summary__row")
+    soup = check_page(client.get("/result"), rulebook)
+    rows = soup.select(".answers .summary__row")
     assert len(rows) == len(rulebook.questions)  # every question applies here
     values = {row.dt.get_text(strip=True): row.select_one(".summary__value").get_text(strip=True) for row in rows}
     assert values["Where do you feel weak?"] == "Arms, Legs"
@@ -274,10 +272,18 @@ def test_check_answers_has_a_change_link_for_every_answer(visitor: Visitor, clie
         assert target is not None and target.name == "input", f"{href} does not land on the question"
 
 
-def test_changing_an_answer_returns_to_check_answers(visitor: Visitor) -> None:
+def test_changing_an_answer_returns_to_the_result(visitor: Visitor, client: Any) -> None:
     visitor.answer_all()
-    response = visitor.answer("breathing_swallowing_speech", {**QUIET["breathing_swallowing_speech"], "speech": "no"})
-    assert response.location == "/check"
+    response = visitor.answer(
+        "breathing_swallowing_speech", {**QUIET["breathing_swallowing_speech"], "choking_episodes": "yes"}
+    )
+    assert response.location == "/result"
+    assert "Contact a doctor today" in client.get("/result").text
+
+
+def test_an_old_check_your_answers_link_leads_to_the_answers_on_the_result(client: Any) -> None:
+    response = client.get("/check")
+    assert response.status_code == 303 and response.location == "/result#answers"
 
 
 def test_start_again_clears_everything(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
@@ -291,7 +297,7 @@ def test_start_again_clears_everything(visitor: Visitor, client: Any, rulebook: 
     assert soup.h1.get_text(strip=True) == "We could not find your answers"
 
 
-@pytest.mark.parametrize("path", ["/result", "/check", "/questions/muscles"])
+@pytest.mark.parametrize("path", ["/result", "/questions/muscles"])
 def test_a_page_reached_too_early_explains_and_leads_to_the_first_step(
     client: Any, rulebook: Rulebook, path: str
 ) -> None:

@@ -54,7 +54,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     app.config.update(config.settings_from_env(os.environ) if test_config is None else test_config)
     config.finish(app.config, Path(app.instance_path))
 
-    rulebook = load_rulebook(app.config["RULES_PATH"], emergency_number=app.config["EMERGENCY_NUMBER"])
+    rulebook = load_rulebook(
+        app.config["RULES_PATH"], emergency_number=app.config["EMERGENCY_NUMBER"], services=app.config["SERVICES"]
+    )
     unproved = policy_problems(rulebook, app.config["RULES_PATH"])  # the policy, over every answer set
     if unproved:
         raise RulebookError(rulebook.file, unproved)

@@ -8,6 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from triage import dates
+from triage.rulebook import SERVICE_FIELDS, SERVICE_NAMES
+
 
 class ConfigError(ValueError):
     """A setting that cannot be used; the message names the variable and what it accepts."""
@@ -33,6 +36,10 @@ DEFAULTS: Mapping[str, Any] = {
     "CORS_ORIGINS": (),  # origins that may call the API from a browser
     "REQUIRE_SIGNED": False,  # refuse to start on a rule book no clinician signed (set it in production)
     "PAGE_SKELETONS": True,  # pages filled in from skeletons rendered once (triage.pages); off in some tests
+    # The clinic's local services: (service, field, value) settings over the rule book's meta.services.
+    "SERVICES": (),
+    "TIMEZONE": None,  # the clinic's time zone for dates on results and call summaries; None: the server's
+    "LOCALE": "en_CA",  # how dates are written
 }
 
 
@@ -61,6 +68,18 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
         settings["TRUSTED_PROXIES"] = _whole_number("TRIAGE_TRUSTED_PROXIES", env["TRIAGE_TRUSTED_PROXIES"], minimum=0)
     if env.get("TRIAGE_CORS_ORIGINS"):
         settings["CORS_ORIGINS"] = tuple(o.strip() for o in env["TRIAGE_CORS_ORIGINS"].split(",") if o.strip())
+    if env.get("TRIAGE_TIMEZONE"):
+        settings["TIMEZONE"] = env["TRIAGE_TIMEZONE"]
+    if env.get("TRIAGE_LOCALE"):
+        settings["LOCALE"] = env["TRIAGE_LOCALE"]
+    services = tuple(
+        (service, part, env[f"TRIAGE_{service.upper()}_{part.upper()}"])
+        for service in SERVICE_NAMES
+        for part in SERVICE_FIELDS
+        if f"TRIAGE_{service.upper()}_{part.upper()}" in env
+    )
+    if services:
+        settings["SERVICES"] = services
     for name, key in (
         ("TRIAGE_SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES"),
         ("TRIAGE_MAX_BODY_BYTES", "MAX_CONTENT_LENGTH"),
@@ -83,6 +102,11 @@ def finish(config: dict[str, Any], instance_path: Path) -> None:
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
     config["SESSION_COOKIE_SECURE"] = bool(config["HTTPS"])
     config["PREFERRED_URL_SCHEME"] = "https" if config["HTTPS"] else "http"
+    try:
+        config["TIME_ZONE"] = dates.time_zone(config["TIMEZONE"])
+        config["BABEL_LOCALE"] = dates.locale(config["LOCALE"])
+    except dates.DateSettingError as error:
+        raise ConfigError(str(error)) from None
 
 
 def ensure_secret_key(instance_path: Path) -> bool:

@@ -50,6 +50,7 @@ class Reason(NamedTuple):
     text: str
     advice: str | None
     source: tuple[str, ...]
+    say: str = ""  # what the person can say when they call, in their own words
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object]) -> Assessment:
     meta = rulebook.meta
     return Assessment(
         level=level,
-        reasons=tuple([Reason(r.id, r.level.id, r.reason, r.advice, r.source) for r in fired]),
+        reasons=tuple([Reason(r.id, r.level.id, r.reason, r.advice, r.source, r.say) for r in fired]),
         answers=MappingProxyType(clean),
         complete=not missing,
         disclaimer=meta.disclaimer,

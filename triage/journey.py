@@ -1,7 +1,7 @@
 """Where a person is in the questionnaire, from their answers alone. Pure: no web, no storage.
 
-The questionnaire is a page per section, in the rule book's order, then "check your answers",
-then the result. An answer that reaches the most urgent level ends it at once: the result is shown
+The questionnaire is a page per section, in the rule book's order, then the result, which lists
+the answers with links to change them. An answer that reaches the most urgent level ends it at once: the result is shown
 without asking anything more. Answers given to these functions are already checked
 (`engine.check_answers`).
 """
@@ -16,7 +16,6 @@ from triage.conditions import Answer, OneOf, questions_in
 from triage.engine import AnswerError, Assessment, assess
 from triage.rulebook import Question, Rulebook, Section
 
-CHECK = "check"
 RESULT = "result"
 
 
@@ -39,29 +38,29 @@ def emergency(rulebook: Rulebook, answers: Mapping[str, Answer]) -> Assessment |
 
 
 def next_step(rulebook: Rulebook, answers: Mapping[str, Answer]) -> str:
-    """The section id to answer next, or CHECK when all are answered, or RESULT for an emergency."""
+    """The section id to answer next, or RESULT when all are answered or an emergency was."""
     if emergency(rulebook, answers):
         return RESULT
     for section in rulebook.sections:
         if not section_complete(section, answers):
             return section.id
-    return CHECK
+    return RESULT
 
 
 def can_visit(rulebook: Rulebook, step: str, answers: Mapping[str, Answer]) -> bool:
-    """A section may be visited once every section before it is complete; the check page and the
-    result once all are (or, for the result, once an emergency answer was given)."""
+    """A section may be visited once every section before it is complete; the result once all
+    are, or once an emergency answer was given."""
     if step == RESULT:
-        return next_step(rulebook, answers) in (CHECK, RESULT)
+        return next_step(rulebook, answers) == RESULT
     order = [section.id for section in rulebook.sections]
     before = order[: order.index(step)] if step in order else order
     return all(section_complete(rulebook.section_by_id[sid], answers) for sid in before)
 
 
 def previous_step(rulebook: Rulebook, step: str) -> str | None:
-    """The section before `step` (CHECK's is the last section), or None before the first."""
+    """The section before `step` (the result's is the last section), or None before the first."""
     order = [section.id for section in rulebook.sections]
-    if step == CHECK:
+    if step == RESULT:
         return order[-1]
     index = order.index(step)
     return order[index - 1] if index else None

@@ -24,14 +24,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from itertools import combinations
+from datetime import UTC, datetime
+from itertools import combinations, product
 from typing import Any
 
 from flask import Flask, current_app, render_template, request, url_for
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from triage import journey
+from triage import dates, journey
 from triage.engine import Assessment, Reason
 from triage.forms import csrf_input
 from triage.rulebook import RESPONDENT_VOICES, VOICES, Level, Question, Rulebook, Section
@@ -83,8 +84,13 @@ class Fields:
         macros = env.get_template("macros.html").module
         self._field: Callable[..., Markup] = macros.question_field  # type: ignore[attr-defined]
         self._reason: Callable[[Reason], Markup] = macros.reason_item  # type: ignore[attr-defined]
+        self._say: Callable[[Reason], Markup] = macros.say_item  # type: ignore[attr-defined]
+        self._row: Callable[[Question, Any], Markup] = macros.answer_row  # type: ignore[attr-defined]
         self._kept: dict[Hashable, Markup] = {}
         self._reasons: dict[str, Markup] = {}
+        self._says: dict[str, Markup] = {}
+        self._rows: dict[Hashable, Markup] = {}  # answer rows, kept as first asked for (they hold links)
+        self._keep = keep
         if not keep:
             return
         for section in rulebook.sections:
@@ -96,10 +102,9 @@ class Fields:
                     for value in _answers_shown(question):
                         key = (question.id, reveal is not None, shown, _key(question, value))
                         self._kept[key] = self._field(question, value, None, reveal, False, False, shown)
-        self._reasons = {
-            rule.id: self._reason(Reason(rule.id, rule.level.id, rule.reason, rule.advice, rule.source))
-            for rule in rulebook.rules
-        }
+        reasons = [Reason(r.id, r.level.id, r.reason, r.advice, r.source, r.say) for r in rulebook.rules]
+        self._reasons = {reason.rule: self._reason(reason) for reason in reasons}
+        self._says = {reason.rule: self._say(reason) for reason in reasons}
 
     def html(
         self,
@@ -121,6 +126,33 @@ class Fields:
     def reason_items(self, reasons: Iterable[Reason]) -> Markup:
         """The list items for these reasons, from those rendered at start-up."""
         return Markup("".join(self._reasons.get(r.rule) or self._reason(r) for r in reasons))
+
+    def say_items(self, reasons: Iterable[Reason]) -> Markup:
+        """What to say when calling, a list item for each reason that has words for it."""
+        return Markup("".join(self._says.get(r.rule) or self._say(r) for r in reasons if r.say))
+
+    def answers(self, book: Rulebook, answers: Mapping[str, Any], root: str | None) -> Markup:
+        """The answers given, section by section, each with a link to change it. Rows are kept for
+        the one path the app is mounted at (`root`; None: keep none)."""
+        parts = []
+        for section in book.sections:
+            rows = []
+            for question in section.questions:
+                if not journey.is_asked(question, answers):
+                    continue
+                value = answers.get(question.id)
+                key = (question.id, _key(question, value))
+                row = self._rows.get(key) if root is not None and key[1] is not None else None
+                if row is None:
+                    row = self._row(question, sorted(value) if isinstance(value, frozenset) else value)
+                    if root is not None and key[1] is not None and self._keep:
+                        self._rows[key] = row
+                rows.append(row)
+            if rows:
+                parts.append(f'<h3 class="summary-heading">{escape(section.title)}</h3>\n<dl class="summary">')
+                parts.extend(rows)
+                parts.append("</dl>\n")
+        return Markup("".join(parts))
 
 
 def shown(reveal: journey.Reveal | None, values: Mapping[str, Any]) -> bool:
@@ -205,8 +237,6 @@ def fields(voice: str) -> Fields:
 def step_url(step: str) -> str:
     if step == journey.RESULT:
         return url_for("visitor.result")
-    if step == journey.CHECK:
-        return url_for("visitor.check")
     return url_for("visitor.section", section_id=step)
 
 
@@ -237,13 +267,35 @@ def section_page(
 
 
 def result_page(book: Rulebook, assessment: Assessment) -> str:
+    """The result: the level's advice, what to say when calling, the reasons and, unless this is
+    an emergency, the answers given with links to change them."""
     kept = _kept()
-    key = ("result", book.voice, _words(assessment.level), assessment.complete, bool(assessment.reasons))
+    shown = kept["fields"][book.voice]
+    parts = {
+        "reasons": shown.reason_items(assessment.reasons),
+        "say": shown.say_items(assessment.reasons),
+        "answers": Markup(""),
+        "made": Markup(escape(made_now())),
+    }
+    if assessment.level.id != book.top_level.id:
+        root = (
+            request.script_root if request.script_root == current_app.config["APPLICATION_ROOT"].rstrip("/") else None
+        )
+        parts["answers"] = shown.answers(book, assessment.answers, root)
+    key = ("result", book.voice, _words(assessment.level), assessment.complete, *(bool(parts[k]) for k in RESULT_HOLES))
     skeleton = _skeleton(kept, key)
-    items = kept["fields"][book.voice].reason_items(assessment.reasons)
     if skeleton is None:
-        return _render_result(book, assessment, items)
-    return skeleton.fill({"csrf": csrf_input(), "reasons": items})
+        return _render_result(book, assessment, parts)
+    return skeleton.fill({"csrf": csrf_input(), **parts})
+
+
+RESULT_HOLES = ("reasons", "say", "answers")
+
+
+def made_now() -> str:
+    """Now, as the result says when it was made: in the clinic's time zone and language."""
+    config = current_app.config
+    return dates.written(datetime.now(UTC), config["TIME_ZONE"], config["BABEL_LOCALE"])
 
 
 # -- rendering, in full or as skeletons -----------------------------------------------------------
@@ -288,14 +340,32 @@ def _render_section(
     )
 
 
-def _render_result(book: Rulebook, assessment: Assessment, reason_items: Markup, holes: bool = False) -> str:
+def _render_result(book: Rulebook, assessment: Assessment, parts: Mapping[str, Markup], holes: bool = False) -> str:
     extra = {"csrf_input": lambda: hole("csrf")} if holes else {}
-    return render_template("result.html", book=book, assessment=assessment, reason_items=reason_items, **extra)
+    return render_template(
+        "result.html",
+        book=book,
+        assessment=assessment,
+        reason_items=parts["reasons"],
+        say_items=parts["say"],
+        answers=parts["answers"],
+        made=parts["made"],
+        **extra,
+    )
 
 
 def _words(level: Level) -> tuple[str, ...]:
     """What tells a level's results apart: its id and its words (a variant has other words)."""
-    return (level.id, level.title, level.action, level.timeframe, level.visitor, level.safety_net)
+    return (
+        level.id,
+        level.title,
+        level.action,
+        level.timeframe,
+        level.visitor,
+        level.safety_net,
+        level.where,
+        *level.contacts,
+    )
 
 
 def _layout_key(layout: journey.Layout) -> tuple[str, ...]:
@@ -319,11 +389,14 @@ def build_skeletons() -> dict[Hashable, Skeleton]:
         for level in book.levels:
             for words in (level, *(variant for _, variant in level.variants)):
                 for complete in (True, False):
-                    for has_reasons in (True, False):
-                        items = hole("reasons") if has_reasons else Markup("")
+                    for present in product((True, False), repeat=len(RESULT_HOLES)):
+                        parts = {
+                            k: hole(k) if there else Markup("") for k, there in zip(RESULT_HOLES, present, strict=True)
+                        }
                         assessment = _blank_assessment(book, words, complete)
-                        key = ("result", voice, _words(words), complete, has_reasons)
-                        built[key] = Skeleton.of(_render_result(book, assessment, items, holes=True))
+                        key = ("result", voice, _words(words), complete, *present)
+                        html = _render_result(book, assessment, {**parts, "made": hole("made")}, holes=True)
+                        built[key] = Skeleton.of(html)
     return built
 
 

@@ -45,6 +45,20 @@ VOICES = ("self", "other", "staff")
 EVERY_VOICE = "every_voice"
 LEVEL_IDS = ("emergency", "urgent", "soon", "routine")
 PLACEHOLDER = "emergency_number"
+# The local services a result can point to, each with a neutral name by default. A rule book's
+# `meta.services` names them for its clinic, and a deployment's TRIAGE_* settings override that.
+SERVICE_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "clinic": "This clinic",
+        "family_doctor": "Family doctor's office",
+        "urgent_care": "Urgent care or after-hours clinic",
+        "nurse_line": "Nurse line",
+        "care_team": "ALS/MND care team",
+    }
+)
+SERVICE_FIELDS = ("name", "phone", "booking_url")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,24}$")
+_BOOKING_URL = re.compile(r"^https?://[^\s\"'<>\\]+$")
 
 # The question ids and answer values that the web form, the API and outside systems rely on.
 # A rule book may add questions, but these must exist exactly as written.
@@ -128,6 +142,21 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Service:
+    """A local service a result points to: its name, and how to reach it where that is known."""
+
+    id: str
+    name: str
+    phone: str | None = None
+    booking_url: str | None = None
+
+    @property
+    def tel(self) -> str | None:
+        """The phone number as a `tel:` link wants it: digits and a leading +."""
+        return re.sub(r"[^0-9+]", "", self.phone) if self.phone else None
+
+
+@dataclass(frozen=True)
 class Section:
     id: str
     title: str
@@ -145,6 +174,8 @@ class Level:
     visitor: str  # the message, in this rule book's voice
     staff_script: str  # the message in the staff's voice
     safety_net: str
+    where: str = ""  # where to go and by when, in one sentence
+    contacts: tuple[str, ...] = ()  # the services (ids) to show with their phone and booking link
     # Texts for a particular audience: the first whose condition holds replaces this level's texts
     # (the same level: only the words change).
     variants: tuple[tuple[Condition, Level], ...] = ()
@@ -165,6 +196,7 @@ class Rule:
     reason: str
     source: tuple[str, ...]
     advice: str | None = None
+    say: str = ""  # what the person can say when they call, in their own words
     line: int = field(default=0, compare=False)  # where it is in the rule book
 
 
@@ -234,6 +266,7 @@ class Meta:
     answer_labels: Mapping[str, str]
     messages: Mapping[str, str]
     sources: tuple[Source, ...]
+    services: Mapping[str, Service] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -323,10 +356,16 @@ def default_rules_path() -> Path:
     return packaged if packaged.is_file() else Path(__file__).resolve().parent.parent / "rules.yaml"
 
 
-def load_rulebook(path: str | Path | None = None, *, emergency_number: str | None = None) -> Rulebook:
+ServiceSettings = tuple[tuple[str, str, str], ...]  # (service id, field, value): a deployment's settings
+
+
+def load_rulebook(
+    path: str | Path | None = None, *, emergency_number: str | None = None, services: ServiceSettings = ()
+) -> Rulebook:
     """Load and check a rule book; raise RulebookError listing every problem.
 
-    `emergency_number` replaces the rule book's own number (a deployment setting).
+    `emergency_number` replaces the rule book's own number, and `services` the names, phones and
+    booking links of its local services (deployment settings).
     """
     source = Path(path) if path is not None else default_rules_path()
     shown = str(path) if path is not None else "rules.yaml"
@@ -340,29 +379,34 @@ def load_rulebook(path: str | Path | None = None, *, emergency_number: str | Non
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise RulebookError(shown, [Problem(1, f"cannot read the rule book: {error}")]) from None
-    return parse_rulebook(text, shown, emergency_number=emergency_number)
+    return parse_rulebook(text, shown, emergency_number=emergency_number, services=services)
 
 
 def parse_rulebook(
-    text: str, file: str = "rules.yaml", *, emergency_number: str | None = None, earlier: bool = False
+    text: str,
+    file: str = "rules.yaml",
+    *,
+    emergency_number: str | None = None,
+    services: ServiceSettings = (),
+    earlier: bool = False,
 ) -> Rulebook:
     """The rule book in the person's own voice; `in_voice` gives it in the others. Each voice is
     built from the same checked file, so they differ in their words only.
 
     A rule book is frozen, so the same text read again (an app built again, as in the tests) gives
     the rule book already built; one that is refused is read again, and refused again, each time."""
-    return _parse(text, file, emergency_number, earlier)
+    return _parse(text, file, emergency_number, tuple(services), earlier)
 
 
 @functools.lru_cache(maxsize=8)
-def _parse(text: str, file: str, emergency_number: str | None, earlier: bool) -> Rulebook:
+def _parse(text: str, file: str, emergency_number: str | None, services: ServiceSettings, earlier: bool) -> Rulebook:
     problems = Problems(file)
     root = compose(text, problems)
     if root is not None:
         sign_off = read_sign_off(text, root, problems)
         voices: dict[str, Rulebook] = {}
         for voice in VOICES:
-            built = _Builder(problems, emergency_number, voice, earlier).build(root)
+            built = _Builder(problems, emergency_number, voice, earlier, services).build(root)
             if problems.found:
                 break  # every problem is found by the first build; the others would repeat them
             if built is not None:
@@ -438,9 +482,15 @@ class _QuestionDraft:
 
 class _Builder:
     def __init__(
-        self, problems: Problems, emergency_number: str | None, voice: str = VOICES[0], earlier: bool = False
+        self,
+        problems: Problems,
+        emergency_number: str | None,
+        voice: str = VOICES[0],
+        earlier: bool = False,
+        services: ServiceSettings = (),
     ) -> None:
         self.problems = problems
+        self.service_settings = services
         self.voice = voice
         self.earlier = earlier  # a rule book of an earlier contract, read to compare (triage diff)
         self.number_override = emergency_number
@@ -600,7 +650,7 @@ class _Builder:
     def meta(self, node: Node) -> Meta | None:
         keys = ("title", "version", "reviewed_by", "reviewed_on", "disclaimer")
         parts = ("emergency_number", "answer_labels", "messages", "sources")
-        found = self.mapping(node, "meta", (*keys, *parts))
+        found = self.mapping(node, "meta", (*keys, *parts), ("services",))
         if found is None or any(key not in found for key in (*keys, *parts)):
             return None
         number = self.number_override or self.scalar(found["emergency_number"])
@@ -656,24 +706,52 @@ class _Builder:
             answer_labels=MappingProxyType(answer_labels),
             messages=MappingProxyType({k: self.text(v, f"message {k}") or "" for k, v in messages.items()}),
             sources=tuple(s for s, _ in sources),
+            services=self.services(found.get("services"), node),
         )
 
-    LEVEL_TEXTS = ("title", "action", "timeframe", "message", "safety_net")
+    def services(self, node: Node | None, meta: Node) -> Mapping[str, Service]:
+        """The local services: each known one, with the rule book's words, then the settings'."""
+        given: dict[str, dict[str, str | None]] = {sid: {"name": name} for sid, name in SERVICE_NAMES.items()}
+        where: dict[tuple[str, str], tuple[str, Node]] = {}
+        found = self.mapping(node, "services", (), tuple(SERVICE_NAMES)) if node is not None else {}
+        for sid, item in (found or {}).items():
+            fields = self.mapping(item, f"service '{sid}'", (), SERVICE_FIELDS)
+            for key, text_node in (fields or {}).items():
+                given[sid][key] = self.text(text_node, f"the {key} of service '{sid}'")
+                where[sid, key] = (f"the {key} of service '{sid}'", text_node)
+        for sid, key, setting in self.service_settings:
+            given[sid][key] = setting.strip() or None
+            where[sid, key] = (f"the setting TRIAGE_{sid.upper()}_{key.upper()}", meta)
+        services = {}
+        for sid, values in given.items():
+            phone, url = values.get("phone"), values.get("booking_url")
+            if phone and not _PHONE.match(phone):
+                what, at = where[sid, "phone"]
+                self.problems.add(at, f"{what} must be a phone number such as 811 or +1 403 555 0100, not {phone!r}")
+            if url and not _BOOKING_URL.match(url):
+                what, at = where[sid, "booking_url"]
+                self.problems.add(at, f"{what} must be a web address starting https://, not {url!r}")
+            services[sid] = Service(sid, values.get("name") or SERVICE_NAMES[sid], phone, url)
+        return MappingProxyType(services)
+
+    LEVEL_TEXTS = ("title", "action", "timeframe", "message", "safety_net", "where")
 
     def levels(self, node: Node) -> dict[str, Level]:
-        keys = ("id", *self.LEVEL_TEXTS)
+        needed = tuple(key for key in self.LEVEL_TEXTS if key != "where" or not self.earlier)
         items = self.sequence(node, "levels")
         levels: dict[str, Level] = {}
         ids: list[tuple[str | None, Node]] = []
         for index, item in enumerate(items):
-            found = self.mapping(item, self.named(item, "level"), keys, ("variants",))
+            optional = ("variants", "contacts", *(() if needed == self.LEVEL_TEXTS else ("where",)))
+            found = self.mapping(item, self.named(item, "level"), ("id", *needed), optional)
             if found is None or "id" not in found:
                 continue
             level_id = self.ident(found["id"], "a level id")
             ids.append((level_id, found["id"]))
             texts = self.level_texts(found, f"level '{level_id}'")
-            if level_id and level_id not in levels and all(texts.get(key) for key in self.LEVEL_TEXTS):
-                levels[level_id] = self.level(level_id, len(items) - index, texts)
+            contacts = self.contacts(found.get("contacts"), f"level '{level_id}'")
+            if level_id and level_id not in levels and all(texts.get(key) for key in needed):
+                levels[level_id] = self.level(level_id, len(items) - index, texts, contacts)
                 if "variants" in found:
                     self.level_variant_nodes[level_id] = found["variants"]
         self.unique(ids, "level id")
@@ -687,8 +765,28 @@ class _Builder:
             texts["staff_script"] = self.voiced(found["message"], f"the message of {what}", voice="staff")
         return texts
 
+    def contacts(self, node: Node | None, what: str) -> tuple[str, ...]:
+        """The services a level's result shows (ids from SERVICE_NAMES); none when not given."""
+        if node is None:
+            return ()
+        if isinstance(node, SequenceNode) and not node.value:
+            return ()
+        contacts = []
+        for item in self.sequence(node, f"the contacts of {what}"):
+            sid = self.scalar(item)
+            if sid not in SERVICE_NAMES:
+                self.problems.add(
+                    item,
+                    f"unknown service '{sid}' in the contacts of {what}{did_you_mean(sid, SERVICE_NAMES)}; "
+                    f"known: {', '.join(SERVICE_NAMES)}",
+                )
+            else:
+                contacts.append(str(sid))
+        self.unique(((c, n) for c, n in zip(contacts, node.value, strict=False)), f"contact in {what}")
+        return tuple(contacts)
+
     @staticmethod
-    def level(level_id: str, rank: int, texts: Mapping[str, str | None]) -> Level:
+    def level(level_id: str, rank: int, texts: Mapping[str, str | None], contacts: tuple[str, ...]) -> Level:
         return Level(
             level_id,
             rank,
@@ -698,6 +796,8 @@ class _Builder:
             visitor=texts["message"] or "",
             staff_script=texts["staff_script"] or "",
             safety_net=texts["safety_net"] or "",
+            where=texts.get("where") or "",
+            contacts=contacts,
         )
 
     def level_variants(self, levels: dict[str, Level], questions: Mapping[str, Question]) -> None:
@@ -707,17 +807,21 @@ class _Builder:
             level = levels[level_id]
             variants = []
             for item in self.sequence(node, f"the variants of level '{level_id}'"):
-                found = self.mapping(item, f"a variant of level '{level_id}'", ("when",), self.LEVEL_TEXTS)
+                found = self.mapping(
+                    item, f"a variant of level '{level_id}'", ("when",), (*self.LEVEL_TEXTS, "contacts")
+                )
                 if found is None or "when" not in found:
                     continue
                 when = compile_condition(found["when"], questions, self.problems)
                 texts = self.level_texts(found, f"a variant of level '{level_id}'")
+                contacts = self.contacts(found.get("contacts"), f"a variant of level '{level_id}'")
                 if len(found) == 1:
                     self.problems.add(item, f"a variant of level '{level_id}' must replace at least one text")
-                base = {**{k: getattr(level, k) for k in ("title", "action", "timeframe", "safety_net")}}
+                base = {k: getattr(level, k) for k in ("title", "action", "timeframe", "safety_net", "where")}
                 base |= {"message": level.visitor, "staff_script": level.staff_script}
                 if when is not None:
-                    variants.append((when, self.level(level_id, level.rank, base | texts)))
+                    kept = contacts if "contacts" in found else level.contacts
+                    variants.append((when, self.level(level_id, level.rank, base | texts, kept)))
             levels[level_id] = dataclasses.replace(level, variants=tuple(variants))
 
     def sections(self, node: Node) -> tuple[Section, ...]:
@@ -841,7 +945,10 @@ class _Builder:
         ids: list[tuple[str | None, Node]] = []
         for item in self.sequence(node, "rules"):
             found = self.mapping(
-                item, self.named(item, "rule"), ("id", "level", "when", "reason", "source"), ("advice",)
+                item,
+                self.named(item, "rule"),
+                ("id", "level", "when", "reason", "source", *(() if self.earlier else ("say",))),
+                ("advice", *(("say",) if self.earlier else ())),
             )
             if found is None or "id" not in found:
                 continue
@@ -857,9 +964,10 @@ class _Builder:
             when = compile_condition(found["when"], questions, self.problems) if "when" in found else None
             reason = self.voiced(found.get("reason"), f"the reason of {what}")
             advice = self.voiced(found.get("advice"), f"the advice of {what}")
+            say = self.voiced(found.get("say"), f"what to say for {what}")
             source = self.source(found.get("source"), what, refs)
             if rule_id and isinstance(level_id, str) and level_id in levels and when and reason and source:
-                rule = Rule(rule_id, levels[level_id], when, reason, source, advice, line_of(item))
+                rule = Rule(rule_id, levels[level_id], when, reason, source, advice, say or "", line_of(item))
                 rules.setdefault(rule_id, rule)
         self.unique(ids, "rule id")
         return rules

@@ -135,18 +135,9 @@ def section(section_id: str) -> Response | tuple[str, int] | str:
 
 
 @bp.get("/check")
-def check() -> str | tuple[str, int]:
-    book = rulebook()
-    answers = load_answers(book)
-    if journey.next_step(book, answers) != journey.CHECK:
-        return out_of_order(answers)
-    rows = [
-        (section, [(q, answers.get(q.id)) for q in section.questions if journey.is_asked(q, answers)])
-        for section in book.sections
-    ]
-    return render_template(
-        "check.html", rows=rows, back_url=step_url(book.sections[-1].id), result_url=url_for("visitor.result")
-    )
+def check() -> Response:
+    """Where "check your answers" was: the answers are now listed on the result."""
+    return redirect(url_for("visitor.result", _anchor="answers"), code=303)
 
 
 @bp.get("/result")

@@ -1,0 +1,179 @@
+"""Results people can act on: where to go and by when, who to call (with the clinic's own
+services), what to say when they call, when the result was made, and the answers it came from."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from webpages import TO_LEVEL, Visitor, check_page
+
+from triage import create_app
+from triage.config import ConfigError, settings_from_env
+from triage.rulebook import RulebookError, default_rules_path
+
+CLINIC = {
+    "SERVICES": (
+        ("clinic", "name", "Bow Valley Physio and Wellness"),
+        ("clinic", "phone", "+1 403 555 0100"),
+        ("clinic", "booking_url", "https://book.example.org/bow-valley"),
+        ("family_doctor", "phone", "403 555 0111"),
+        ("care_team", "phone", "403 555 0122"),
+    ),
+    "TIMEZONE": "America/Edmonton",
+}
+
+
+def clinic_visitor(**config: Any) -> Visitor:
+    app = create_app({"SECRET_KEY": "test-secret", "TESTING": True, **CLINIC, **config})
+    return Visitor(app.test_client())
+
+
+def result(visitor: Visitor, answers: dict[str, Any], rulebook: Any) -> Any:
+    visitor.answer_all(answers)
+    return check_page(visitor.client.get("/result"), rulebook)
+
+
+def words(node: Any) -> str:
+    return " ".join(node.get_text(" ").split())
+
+
+def test_each_level_says_where_to_go_and_by_when_in_one_sentence(visitor: Visitor, rulebook: Any) -> None:
+    expected = {
+        "urgent": "See a doctor today.",
+        "soon": "Book an appointment with your family doctor, to be seen within 1 to 2 weeks.",
+        "routine": "You do not need an urgent visit.",
+    }
+    for level, start in expected.items():
+        soup = result(Visitor(visitor.client.application.test_client()), TO_LEVEL[level], rulebook)
+        assert words(soup.select_one(".card__where")).startswith(start)
+
+
+def test_the_clinics_services_are_listed_with_tap_to_call_and_booking_links(rulebook: Any) -> None:
+    soup = result(clinic_visitor(), TO_LEVEL["routine"], rulebook)
+    links = {a.get_text(" ", strip=True): a["href"] for a in soup.select(".contacts a")}
+    assert links["call 403 555 0111"] == "tel:4035550111"  # the family doctor
+    assert links["call +1 403 555 0100"] == "tel:+14035550100"  # the clinic
+    assert links["book online with Bow Valley Physio and Wellness"] == "https://book.example.org/bow-valley"
+    assert "Bow Valley Physio and Wellness:" in words(soup.select_one(".contacts"))
+
+
+def test_people_already_diagnosed_are_pointed_to_their_care_team(rulebook: Any) -> None:
+    soup = result(clinic_visitor(), {**TO_LEVEL["urgent"], "known_diagnosis": "yes"}, rulebook)
+    assert words(soup.select_one(".card__where")).startswith("Call your ALS/MND care team today.")
+    first = soup.select_one(".contacts li")
+    assert words(first).startswith("ALS/MND care team: call 403 555 0122")
+
+
+def test_without_settings_only_the_nurse_line_has_a_number(visitor: Visitor, rulebook: Any) -> None:
+    soup = result(visitor, TO_LEVEL["urgent"], rulebook)
+    assert [a["href"] for a in soup.select(".contacts a")] == ["tel:811"]
+
+
+def test_what_to_say_when_you_call_is_in_the_first_person(visitor: Visitor, rulebook: Any) -> None:
+    soup = result(
+        visitor,
+        {
+            "weakness": "yes",
+            "weakness_where": ["hands"],
+            "weakness_side": "one_side",
+            "symptom_course": "worse_over_weeks_months",
+            "worse_with_tiredness": "no",
+        },
+        rulebook,
+    )
+    say = soup.select_one(".say")
+    assert say.h2.get_text(strip=True) == "What to say when you call"
+    said = [li.get_text(strip=True) for li in say.select("li")]
+    assert "“My problems have been getting worse over weeks or months.”" in said
+    assert "“My weakness is mostly on one side of my body.”" in said
+    assert not any(line.startswith("“You") for line in said)
+
+
+def test_someone_answering_for_another_person_gets_words_about_them(visitor: Visitor, rulebook: Any) -> None:
+    visitor.start("someone_else")
+    soup = result(visitor, TO_LEVEL["soon"], rulebook.in_voice("other"))
+    said = words(soup.select_one(".say"))
+    assert "Say who you are calling about" in said and "“Their muscles twitch.”" in said
+
+
+def test_the_emergency_result_gives_the_call_button_and_words_for_the_call_handler(
+    visitor: Visitor, rulebook: Any
+) -> None:
+    soup = result(visitor, {"choking_now": "yes"}, rulebook)
+    assert soup.select_one(".emergency-banner") is None  # nothing above the answer
+    button = soup.select_one(".card .button--call")
+    assert button["href"] == "tel:911" and button.get_text(strip=True) == "Call 911"
+    say = soup.select_one(".say")
+    assert say.h2.get_text(strip=True) == "What to tell the call handler"
+    assert [li.get_text(strip=True) for li in say.select("li")] == ["“I am choking and it will not clear.”"]
+    headings = [h2.get_text(strip=True) for h2 in soup.select("main h2")]
+    assert headings.index("What to tell the call handler") < headings.index("While you wait for help")
+    assert soup.find(id="answers") is None  # no list of answers between the person and the phone
+
+
+def test_the_result_says_when_it_was_made_in_the_clinics_time_zone(rulebook: Any) -> None:
+    soup = result(clinic_visitor(), TO_LEVEL["soon"], rulebook)
+    made = words(soup.select_one(".meta"))
+    # As people write dates (Babel, en_CA), in Mountain time: "Made on Wednesday, November 25, 2026, 9:45 a.m. MST."
+    assert re.search(r"Made on \w+day, \w+ \d{1,2}, \d{4}, \d{1,2}:\d\d [ap]\.m\. M[SD]T\.", made), made
+
+
+def test_the_disclaimer_appears_once_on_the_result(visitor: Visitor, rulebook: Any) -> None:
+    soup = result(visitor, TO_LEVEL["soon"], rulebook)
+    assert words(soup).count(words_of(rulebook.meta.disclaimer)) == 1
+
+
+def words_of(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_no_page_calls_itself_a_red_flag_check_for_als(visitor: Visitor, client: Any, rulebook: Any) -> None:
+    pages = [client.get("/"), client.get("/staff")]
+    visitor.answer_all(TO_LEVEL["routine"])
+    pages.append(client.get("/result"))
+    for page in pages:
+        text = page.get_data(as_text=True)
+        assert not re.search(r"ALS red.flag", text, re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("TRIAGE_CLINIC_PHONE", "call us", "the setting TRIAGE_CLINIC_PHONE must be a phone number"),
+        (
+            "TRIAGE_CLINIC_BOOKING_URL",
+            "javascript:alert(1)",
+            "the setting TRIAGE_CLINIC_BOOKING_URL must be a web address",
+        ),
+    ],
+)
+def test_a_bad_service_setting_stops_start_up_with_a_clear_message(variable: str, value: str, message: str) -> None:
+    settings = settings_from_env({variable: value})
+    with pytest.raises(RulebookError, match=re.escape(message)):
+        create_app({"SECRET_KEY": "x", **settings})
+
+
+def test_a_bad_service_in_the_rule_book_is_refused_with_its_line(tmp_path: Path) -> None:
+    text = default_rules_path().read_text()
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(text.replace('      phone: "811"', '      phone: "eight one one"', 1))
+    line = text[: text.index('      phone: "811"')].count("\n") + 1
+    with pytest.raises(RulebookError, match=rf"rules.yaml:{line}: the phone of service 'nurse_line' must be a phone"):
+        create_app({"SECRET_KEY": "x", "RULES_PATH": str(rules)})
+
+
+def test_an_unknown_contact_is_refused_with_its_line(tmp_path: Path) -> None:
+    text = default_rules_path().read_text()
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(text.replace("contacts: [family_doctor, nurse_line]", "contacts: [family_docter, nurse_line]", 1))
+    with pytest.raises(RulebookError, match=r"unknown service 'family_docter' .*did you mean 'family_doctor'"):
+        create_app({"SECRET_KEY": "x", "RULES_PATH": str(rules)})
+
+
+@pytest.mark.parametrize(("variable", "value"), [("TRIAGE_TIMEZONE", "Mars/Olympus"), ("TRIAGE_LOCALE", "xx_YY")])
+def test_a_bad_time_zone_or_locale_is_refused(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        create_app({"SECRET_KEY": "x", **settings_from_env({variable: value})})
