@@ -13,9 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from pypdf import PdfReader
 from browser_support import axe_violations
 from casefiles import REPORT
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
 
