@@ -33,6 +33,28 @@
     });
   }
 
+  // In a "do any of these apply?" list, "none of these" and the items exclude each other.
+  function setUpTogether() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-together]"), function (group) {
+      var none = group.querySelector("input[data-none]");
+      var items = group.querySelectorAll("input:not([data-none])");
+      if (!none) return;
+      none.addEventListener("change", function () {
+        if (!none.checked) return;
+        Array.prototype.forEach.call(items, function (item) {
+          if (!item.checked) return;
+          item.checked = false;
+          item.dispatchEvent(new Event("change", { bubbles: true }));
+        });
+      });
+      Array.prototype.forEach.call(items, function (item) {
+        item.addEventListener("change", function () {
+          if (item.checked) none.checked = false;
+        });
+      });
+    });
+  }
+
   // Move focus to the error summary so screen readers announce the problems first.
   function focusErrors() {
     var summary = document.querySelector("[data-error-summary]");
@@ -87,7 +109,7 @@
       var choice = field.querySelector('input[data-key="' + event.key.toLowerCase() + '"]');
       if (!choice) return;
       event.preventDefault();
-      if (choice.type === "checkbox") {
+      if (choice.type === "checkbox" && !choice.hasAttribute("data-none")) {
         choice.checked = !choice.checked;
         choice.dispatchEvent(new Event("change", { bubbles: true }));
         choice.focus();
@@ -126,6 +148,7 @@
 
   ready(function () {
     setUpReveals();
+    setUpTogether();
     focusErrors();
     setUpPrint();
     setUpShortcuts();

@@ -159,7 +159,7 @@ def test_serve_runs_the_app_under_gunicorn_and_says_where(tmp_path: Path) -> Non
         line = server.stdout.readline()
         assert line.strip() == f"ALS red-flag triage is running at http://127.0.0.1:{port}/ (press Ctrl+C to stop)"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/questions/emergency", timeout=10) as response:
-            assert response.status == 200 and b"Are you struggling to breathe right now?" in response.read()
+            assert response.status == 200 and b"Is any of these happening to you right now?" in response.read()
         assert server.stdout.readline().strip().startswith("GET /questions/emergency 200 ")
     finally:
         server.terminate()

@@ -224,6 +224,8 @@ def test_contract_question_cannot_be_removed(tmp_path: Path) -> None:
     where = line("sections:", text=text)
     assert lines == [
         f"{path}:{where + 1}: question 'cramps' is missing; it is part of the questionnaire's contract",
+        f"{path}:{line('questions: [trouble_walking', text=text)}: 'cramps' in together list 'movement_signs' is not "
+        "a question of section 'muscles'",
         f"{path}:{line('{question: cramps', text=text)}: unknown question 'cramps'",
         f"{path}:{line('      question: cramps', text=text)}: unknown question 'cramps'",  # the policy row
     ]
@@ -232,12 +234,11 @@ def test_contract_question_cannot_be_removed(tmp_path: Path) -> None:
 def test_first_section_holds_only_emergency_questions(tmp_path: Path) -> None:
     new = (
         "      - id: feeling_tired\n        type: yes_no\n        text: {every_voice: Are you tired}\n"
-        "        error: {every_voice: Select whether tired}\n"
-        "      - id: sudden_symptoms\n"
+        "        error: {every_voice: Select whether tired}\n\n  - id: background\n"
     )
-    path, lines = broken(tmp_path, "      - id: sudden_symptoms\n", new)
+    path, lines = broken(tmp_path, "\n  - id: background\n", "\n" + new)
     assert lines == [
-        f"{path}:{line('      - id: sudden_symptoms')}: question 'feeling_tired' is in the first (emergency) section, "
+        f"{path}:{line('  - id: background')}: question 'feeling_tired' is in the first (emergency) section, "
         "so it must be yes/no and a 'yes' alone must reach level 'emergency'"
     ]
 

@@ -32,9 +32,18 @@ def post_call(client: Any, answers: dict[str, Any], *, token: bool = True) -> An
 def test_call_screen_has_every_question_in_staff_words_in_order(client: Any, staff_book: Rulebook) -> None:
     soup = check_page(client.get("/staff"), staff_book)
     prompts = [tag.get_text(strip=True) for tag in soup.select(".legend, .label")]
-    assert prompts == [q.staff for q in staff_book.questions]
+    expected = []  # each question, or the "do any of these apply?" list it is asked in, once
+    for question in staff_book.questions:
+        group = staff_book.section_by_id[question.section].group_of.get(question.id)
+        if group is None:
+            expected.append(question.staff)
+        elif group.questions[0] == question.id:
+            expected.append(group.text)
+    assert prompts == expected
     assert soup.find(id="breathing_now").has_attr("autofocus")
-    assert [tag["data-key"] for tag in soup.select("input[name=speech]")] == ["y", "n"]
+    assert [tag["data-key"] for tag in soup.select("input[name=weakness]")] == ["y", "n"]
+    together = soup.select("#swallowing_speech_signs-group input")
+    assert [tag["data-key"] for tag in together] == ["1", "2", "3", "4", "n"]  # each item, then "none of these"
     assert [tag["data-key"] for tag in soup.select("input[name=breathlessness]")] == ["1", "2", "3", "4"]
     script = soup.find(id="emergency-script")
     assert script.has_attr("hidden") and staff_book.top_level.staff_script in script.get_text()
@@ -74,10 +83,10 @@ def test_the_first_emergency_answer_ends_the_call(client: Any, staff_book: Ruleb
 
 
 def test_a_missing_answer_keeps_the_others(client: Any, staff_book: Rulebook) -> None:
-    response = post_call(client, {k: v for k, v in CALL.items() if k != "cramps"})
+    response = post_call(client, {k: v for k, v in CALL.items() if k != "breathlessness"})
     assert response.status_code == 200
     soup = check_page(response, staff_book)
-    assert [a["href"] for a in soup.select(".error-summary a")] == ["#cramps"]
+    assert [a["href"] for a in soup.select(".error-summary a")] == ["#breathlessness"]
     assert soup.find("input", attrs={"name": "symptom_course", "checked": True})["value"] == "worse_over_weeks_months"
 
 

@@ -93,8 +93,8 @@ def test_start_page_says_what_the_tool_does_and_does_not(client: Any, rulebook: 
 
 
 @pytest.mark.parametrize(("respondent", "legend"), [
-    ("self", "Are you struggling to breathe right now?"),
-    ("someone_else", "Is the person struggling to breathe right now?"),
+    ("self", "Is any of these happening to you right now?"),
+    ("someone_else", "Is any of these happening to the person right now?"),
 ])  # fmt: skip
 def test_each_start_button_leads_to_the_questions_in_its_voice(
     visitor: Visitor, client: Any, rulebook: Rulebook, respondent: str, legend: str
@@ -131,9 +131,19 @@ def test_choosing_someone_else_later_keeps_the_answers_and_changes_the_voice(
 def test_first_question_page_holds_only_the_emergency_questions(client: Any, rulebook: Rulebook) -> None:
     soup = check_page(client.get("/questions/emergency"), rulebook)
     names = sorted({tag["name"] for tag in soup.find_all("input") if tag["name"] != "csrf_token"})
-    assert names == ["bladder_bowel", "breathing_now", "choking_now", "drowsy_confused", "sudden_symptoms"]
+    # One "is any of these happening?" list: an item for each emergency question, and "none of these".
+    assert names == [
+        "bladder_bowel",
+        "breathing_now",
+        "choking_now",
+        "drowsy_confused",
+        "emergency_signs",
+        "sudden_symptoms",
+    ]
     legends = [legend.get_text(strip=True) for legend in soup.find_all("legend")]
-    assert legends == [q.text for q in rulebook.sections[0].questions]
+    assert legends == ["Is any of these happening to you right now?"]
+    items = [label.get_text(strip=True) for label in soup.select(".choice__label")]
+    assert items == [*(q.item for q in rulebook.sections[0].questions), "No, none of these"]
 
 
 @pytest.mark.parametrize(
@@ -156,9 +166,26 @@ def test_one_emergency_yes_is_enough_even_with_the_others_unanswered(visitor: Vi
     response = visitor.answer("emergency", {"breathing_now": "yes"})
     assert response.status_code == 303 and response.location == "/result"
     assert check_page(visitor.client.get("/result"), rulebook).h1.get_text(strip=True) == "Call 911 now"
-    # ... but a "no" with the others unanswered is still asked for them.
-    response = visitor.answer("emergency", {"breathing_now": "no"})
-    assert response.status_code == 200 and len(parse(response).select(".error-summary a")) == 4
+    # ... but nothing ticked, not even "none of these", is asked again.
+    response = visitor.answer("emergency", {})
+    assert response.status_code == 200
+    summary = [a.get_text() for a in parse(response).select(".error-summary a")]
+    assert summary == ["Tick each one that is happening, or tick “No, none of these”"]
+
+
+def test_none_of_these_answers_each_emergency_question_no(visitor: Visitor) -> None:
+    response = visitor.answer("emergency", {"emergency_signs": "none"})
+    assert response.status_code == 303 and response.location == "/questions/background"
+    assert visitor.stored() == QUIET["emergency"]
+
+
+def test_none_of_these_and_an_emergency_ticked_together_are_asked_again(visitor: Visitor, rulebook: Rulebook) -> None:
+    response = visitor.answer("emergency", {"emergency_signs": "none", "choking_now": "yes"})
+    assert response.status_code == 200 and visitor.stored() == {}
+    soup = check_page(response, rulebook)
+    assert [a.get_text() for a in soup.select(".error-summary a")] == [
+        "Tick “No, none of these”, or the ones that apply, but not both"
+    ]
 
 
 @pytest.mark.parametrize("level", ["emergency", "urgent", "soon", "routine"])
@@ -340,19 +367,19 @@ def test_unknown_section_is_a_friendly_404(client: Any, rulebook: Rulebook) -> N
 def test_a_missing_answer_gets_the_error_summary_and_keeps_the_others(visitor: Visitor, rulebook: Rulebook) -> None:
     visitor.answer("emergency", QUIET["emergency"])
     visitor.answer("background", QUIET["background"])
-    partial = {k: v for k, v in QUIET["breathing_swallowing_speech"].items() if k != "choking_episodes"}
+    partial = {k: v for k, v in QUIET["breathing_swallowing_speech"].items() if k != "breathlessness"}
     response = visitor.answer("breathing_swallowing_speech", {**partial, "swallowing": "yes"})
     assert response.status_code == 200
     soup = check_page(response, rulebook)
     assert soup.title.get_text().startswith("Error: ")
-    message = "Select whether you cough or choke when you eat, drink or swallow spit"
+    message = rulebook.question_by_id["breathlessness"].error
     assert [a.get_text() for a in soup.select(".error-summary a")] == [message]
-    assert soup.select_one(".error-summary a")["href"] == "#choking_episodes"
-    error = soup.find(id="choking_episodes-error")
+    assert soup.select_one(".error-summary a")["href"] == "#breathlessness"
+    error = soup.find(id="breathlessness-error")
     assert error.get_text(" ", strip=True) == f"Error: {message}"
-    assert "choking_episodes-error" in soup.find(id="choking_episodes").find_parent("fieldset")["aria-describedby"]
+    assert "breathlessness-error" in soup.find(id="breathlessness").find_parent("fieldset")["aria-describedby"]
     checked = {tag["name"]: tag["value"] for tag in soup.find_all("input", checked=True)}
-    assert checked == {**partial, "swallowing": "yes"}
+    assert checked == {"swallowing": "yes"}  # what was ticked is still ticked
 
 
 def test_a_tampered_option_is_a_400_with_the_fields_own_message(visitor: Visitor, rulebook: Rulebook) -> None:
@@ -360,8 +387,7 @@ def test_a_tampered_option_is_a_400_with_the_fields_own_message(visitor: Visitor
     assert response.status_code == 400
     soup = check_page(response, rulebook)
     assert [a.get_text() for a in soup.select(".error-summary a")] == ["Select whether you are choking right now"]
-    checked = {tag["name"]: tag["value"] for tag in soup.find_all("input", checked=True)}
-    assert checked == {k: v for k, v in QUIET["emergency"].items() if k != "choking_now"}
+    assert "Select whether you are choking right now" in soup.select_one("#emergency_signs-error").get_text()
 
 
 def test_an_unknown_field_is_a_400_and_nothing_is_stored(visitor: Visitor, rulebook: Rulebook) -> None:
@@ -377,7 +403,7 @@ def test_an_expired_csrf_token_keeps_the_answers_and_says_so(visitor: Visitor, r
     assert response.status_code == 400
     soup = check_page(response, rulebook)
     assert "This page was open for a long time" in soup.select_one(".error-summary").get_text()
-    assert len(soup.find_all("input", checked=True)) == 5
+    assert [tag["name"] for tag in soup.find_all("input", checked=True)] == ["emergency_signs"]  # "none of these"
     assert visitor.stored() == {}
 
 

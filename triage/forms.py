@@ -56,6 +56,7 @@ class SectionForm(FlaskForm):
         self.earlier: Mapping[str, Answer] = earlier or {}
         self.answers: dict[str, Answer] = {}
         self.missing: set[str] = set()
+        self.conflicts: set[str] = set()  # lists with "none of these" and an item both ticked
         self.tampered = False
         self.unknown = False
 
@@ -64,17 +65,47 @@ class SectionForm(FlaskForm):
         return bool(self.meta.csrf and self[self.meta.csrf_field_name].errors)
 
     def validate(self, extra_validators: Mapping[str, Any] | None = None) -> bool:
-        self.answers, self.missing, self.tampered = {}, set(), False
+        self.answers, self.missing, self.tampered, self.conflicts = {}, set(), False, set()
         valid = True
         if self.meta.csrf:
             valid = self[self.meta.csrf_field_name].validate(self)
+        group_errors = self.read_groups()
         for question in self.section.questions:
             field = self[question.id]
-            if is_asked(question, {**self.earlier, **self.answers}):
+            if question.id in group_errors:
+                message = group_errors[question.id]
+                field.errors = [message] if message else []
+                if not self.conflicts & {self.section.group_of[question.id].id}:
+                    self.missing.add(question.id)
+                valid = False
+            elif is_asked(question, {**self.earlier, **self.answers}):
                 valid = field.validate(self) and valid
             else:
                 field.errors = []
         return valid
+
+    def read_groups(self) -> dict[str, str | None]:
+        """Turn each "do any of these apply?" list into its questions' answers: a ticked item is
+        yes, the others no, once anything (or "none of these") is ticked. A list left blank gets
+        its message on its first question (where the page shows it) and none on the others; one
+        with "none of these" and an item both ticked is asked again."""
+        problems: dict[str, str | None] = {}
+        for group in self.section.groups:
+            members = [self[qid] for qid in group.questions]
+            none = self[group.id].data == NONE
+            ticked = any(field.data == "yes" for field in members)
+            if none and ticked:
+                conflict = f"Tick “{group.none}”, or the ones that apply, but not both"
+                problems |= {qid: None for qid in group.questions} | {group.questions[0]: conflict}
+                self.conflicts.add(group.id)
+                continue
+            if none or ticked:
+                for field in members:
+                    if field.data in (None, ""):
+                        field.data = "no"
+            elif any(field.data in (None, "") for field in members):  # (a post may answer each, as the API does)
+                problems |= {qid: None for qid in group.questions} | {group.questions[0]: group.error}
+        return problems
 
     def accepted(self, rulebook: Rulebook) -> bool:
         """Validate a posted page. An emergency answer is accepted even with questions unanswered:
@@ -116,8 +147,12 @@ def build_forms(rulebook: Rulebook) -> Mapping[str, Mapping[str, type[SectionFor
     }
 
 
+NONE = "none"  # the value of a "none of these" box
+
+
 def build_form(section: Section) -> type[SectionForm]:
-    fields = {question.id: _field(question) for question in section.questions}
+    fields: dict[str, Field] = {question.id: _field(question) for question in section.questions}
+    fields |= {group.id: StringField(group.none) for group in section.groups}  # "none of these"
     name = "".join(part.title() for part in section.id.split("_")) + "Form"
     return type(name, (SectionForm,), {"section": section, **fields})
 

@@ -86,6 +86,10 @@ class Fields:
         self._reason: Callable[[Reason], Markup] = macros.reason_item  # type: ignore[attr-defined]
         self._say: Callable[[Reason], Markup] = macros.say_item  # type: ignore[attr-defined]
         self._row: Callable[[Question, Any], Markup] = macros.answer_row  # type: ignore[attr-defined]
+        self._group: Callable[..., Markup] = macros.group_field  # type: ignore[attr-defined]
+        self._questions = rulebook.question_by_id
+        self._group_of = {qid: group for group in rulebook.groups for qid in group.questions}
+        self._groups: dict[Hashable, Markup] = {}  # lists of questions asked together, kept as first shown
         self._kept: dict[Hashable, Markup] = {}
         self._reasons: dict[str, Markup] = {}
         self._says: dict[str, Markup] = {}
@@ -122,6 +126,37 @@ class Fields:
             if kept is not None:
                 return kept
         return self._field(question, value, error, reveal, staff, autofocus, shown)
+
+    def field(
+        self,
+        question: Question,
+        reveal: journey.Reveal | None,
+        values: Mapping[str, Any],
+        errors: Mapping[str, str],
+        staff: bool = False,
+        autofocus: bool = False,
+    ) -> Markup:
+        """A question as its page shows it: its own field, or, for a question asked together with
+        others, the whole list where the first of them stands (and nothing for the others)."""
+        group = self._group_of.get(question.id)
+        if group is None:
+            value = values.get(question.id)
+            return self.html(question, value, errors.get(question.id), reveal, shown(reveal, values), staff, autofocus)
+        if question.id != group.questions[0]:
+            return Markup("")
+        answers = tuple(values.get(qid) for qid in group.questions)
+        error = next((errors[qid] for qid in group.questions if errors.get(qid)), None)
+        plain = error is None and not staff and not autofocus and all(a in (None, "yes", "no") for a in answers)
+        kept = self._groups.get((group.id, answers)) if plain else None
+        if kept is not None:
+            return kept
+        members = [self._questions[qid] for qid in group.questions]
+        ticked = {qid for qid, answer in zip(group.questions, answers, strict=True) if answer == "yes"}
+        none = all(answer == "no" for answer in answers)
+        html = self._group(group, members, ticked, none, error, staff, autofocus)
+        if plain and self._keep:
+            self._groups[group.id, answers] = html
+        return html
 
     def reason_items(self, reasons: Iterable[Reason]) -> Markup:
         """The list items for these reasons, from those rendered at start-up."""
@@ -261,8 +296,8 @@ def section_page(
     skeleton = None if problem else _skeleton(kept, ("section", book.voice, page.id, _layout_key(layout)))
     if skeleton is None:
         return _render_section(book, page, layout, values, errors or {}, csrf_failed, unknown_fields)
-    show = kept["fields"][book.voice].html
-    filled = {f"q:{q.id}": show(q, values.get(q.id), None, r, shown(r, values)) for q, r in layout}
+    show = kept["fields"][book.voice].field
+    filled = {f"q:{q.id}": show(q, r, values, {}) for q, r in layout}
     return skeleton.fill({"csrf": csrf_input(), **filled})
 
 
@@ -317,12 +352,12 @@ def _render_section(
     holes: bool = False,
 ) -> str:
     """The section page rendered in full; with `holes`, the skeleton the answers and token fill."""
-    show = fields(book.voice).html
+    show = fields(book.voice).field
 
     def field(question: Question, reveal: journey.Reveal | None) -> Markup:
         if holes:
             return hole(f"q:{question.id}")
-        return show(question, values.get(question.id), errors.get(question.id), reveal, shown(reveal, values))
+        return show(question, reveal, values, errors)
 
     previous = journey.previous_step(book, page.id)
     return render_template(

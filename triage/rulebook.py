@@ -35,7 +35,7 @@ from triage.yamlsource import (
     scalar_value,
 )
 
-__all__ = ["Level", "Option", "Question", "Rule", "Rulebook", "RulebookError", "load_rulebook"]
+__all__ = ["Group", "Level", "Option", "Question", "Rule", "Rulebook", "RulebookError", "load_rulebook"]
 
 KINDS = ("yes_no", "choice", "multi", "number")
 # Every text a person reads is written in three voices: to the person themselves, to someone
@@ -127,6 +127,7 @@ class Question:
     minimum: int | None = None
     maximum: int | None = None
     range_error: str | None = None
+    item: str | None = None  # its words as one item of a "do any of these apply?" list (see Group)
 
     @cached_property
     def values(self) -> tuple[str, ...]:
@@ -157,11 +158,31 @@ class Service:
 
 
 @dataclass(frozen=True)
+class Group:
+    """Yes/no questions of one page asked together, as telephone and online triage services do:
+    "Do any of these apply?", each question an item to tick, and an explicit "none of these".
+    Ticked items are answered yes, the others no; the answers are those of the questions."""
+
+    id: str
+    questions: tuple[str, ...]  # question ids, in the page's order
+    text: str
+    none: str  # the label of "none of these"
+    error: str  # when nothing is ticked
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
 class Section:
     id: str
     title: str
     questions: tuple[Question, ...]
     intro: str | None = None
+    groups: tuple[Group, ...] = ()
+
+    @cached_property
+    def group_of(self) -> Mapping[str, Group]:
+        """The group each grouped question of this section is in, by question id."""
+        return MappingProxyType({qid: group for group in self.groups for qid in group.questions})
 
 
 @dataclass(frozen=True)
@@ -332,6 +353,10 @@ class Rulebook:
     @cached_property
     def question_by_id(self) -> Mapping[str, Question]:
         return MappingProxyType({q.id: q for q in self.questions})
+
+    @cached_property
+    def groups(self) -> tuple[Group, ...]:
+        return tuple(group for section in self.sections for group in section.groups)
 
     @cached_property
     def section_by_id(self) -> Mapping[str, Section]:
@@ -827,15 +852,18 @@ class _Builder:
     def sections(self, node: Node) -> tuple[Section, ...]:
         drafts: list[tuple[str, str, list[_QuestionDraft]]] = []
         intros: dict[str, str | None] = {}
+        together: dict[str, Node] = {}
         section_ids: list[tuple[str | None, Node]] = []
         for item in self.sequence(node, "sections"):
-            found = self.mapping(item, self.named(item, "section"), ("id", "title", "questions"), ("intro",))
+            found = self.mapping(item, self.named(item, "section"), ("id", "title", "questions"), ("intro", "together"))
             if found is None or not {"id", "title", "questions"} <= found.keys():
                 continue
             section_id = self.ident(found["id"], "a section id")
             section_ids.append((section_id, found["id"]))
             title = self.voiced(found["title"], f"the title of section '{section_id}'")
             intros[section_id or ""] = self.voiced(found.get("intro"), f"the intro of section '{section_id}'")
+            if "together" in found:
+                together[section_id or ""] = found["together"]
             read = [self.question(q) for q in self.sequence(found["questions"], f"questions of '{section_id}'")]
             drafts.append((section_id or "", title or "", [q for q in read if q is not None]))
         self.unique(section_ids, "section id")
@@ -846,17 +874,84 @@ class _Builder:
         shapes = {q.id: q for q in all_drafts}
         order = {q.id: index for index, q in enumerate(all_drafts)}
         sections = []
+        grouped: dict[str, Node] = {}
         for section_id, title, section_drafts in drafts:
             built = tuple(self.compile_question(q, section_id, shapes, order) for q in section_drafts)
-            sections.append(Section(section_id, title, built, intros.get(section_id)))
+            groups = self.groups(together[section_id], section_id, built, grouped) if section_id in together else ()
+            sections.append(Section(section_id, title, built, intros.get(section_id), groups))
+        for question in (q for s in sections for q in s.questions):
+            if question.item is not None and question.id not in grouped:
+                self.problems.add(
+                    self.question_nodes[question.id],
+                    f"question '{question.id}' has an 'item' but is in no 'together' list of its section",
+                )
         return tuple(sections)
+
+    def groups(
+        self, node: Node, section_id: str, questions: tuple[Question, ...], grouped: dict[str, Node]
+    ) -> tuple[Group, ...]:
+        """A section's `together` lists: yes/no questions asked as one "do any of these apply?"."""
+        on_page = {q.id: q for q in questions}
+        position = {q.id: i for i, q in enumerate(questions)}
+        # A question that reveals a follow-up on this page is answered with its own yes and no.
+        triggers = {t for q in questions if q.ask_when is not None for t in questions_in(q.ask_when)}
+        groups = []
+        for item in self.sequence(node, f"the together lists of section '{section_id}'"):
+            what = self.named(item, "together list")
+            found = self.mapping(item, what, ("id", "questions", "text", "none", "error"), ("hint",))
+            if found is None or not {"id", "questions", "text", "none", "error"} <= found.keys():
+                continue
+            group_id = self.ident(found["id"], "a together list id")
+            if group_id in self.question_nodes:
+                self.problems.add(found["id"], f"together list id '{group_id}' is also a question id")
+            ids: list[str] = []
+            entries = self.sequence(found["questions"], f"the questions of {what}")
+            if len(entries) == 1:
+                self.problems.add(found["questions"], f"{what} needs at least two questions")
+            for entry in entries:
+                read = self.scalar(entry)
+                qid = read if isinstance(read, str) else str(read)
+                question = on_page.get(qid)
+                if question is None:
+                    self.problems.add(
+                        entry,
+                        f"'{qid}' in {what} is not a question of section '{section_id}'{did_you_mean(qid, on_page)}",
+                    )
+                elif qid in grouped:
+                    self.problems.add(entry, f"question '{qid}' is in two together lists")
+                elif question.kind != "yes_no" or question.ask_when is not None or qid in triggers:
+                    self.problems.add(
+                        entry,
+                        f"question '{qid}' cannot be in {what}: only yes/no questions that are always asked, "
+                        "and reveal no follow-up, can be",
+                    )
+                elif question.item is None:
+                    self.problems.add(
+                        entry, f"question '{qid}' is in {what} and needs an 'item': its words in the list"
+                    )
+                else:
+                    ids.append(qid)
+                    grouped[qid] = entry
+            ordered = sorted(ids, key=position.__getitem__)
+            if ordered and [position[q] for q in ordered] != list(
+                range(position[ordered[0]], position[ordered[0]] + len(ordered))
+            ):
+                self.problems.add(
+                    found["questions"], f"the questions of {what} must come one after another in the section"
+                )
+            texts = {k: self.voiced(found.get(k), f"the {k} of {what}") for k in ("text", "none", "error", "hint")}
+            if group_id and len(ids) >= 2 and texts["text"] and texts["none"] and texts["error"]:
+                groups.append(
+                    Group(group_id, tuple(ordered), texts["text"], texts["none"], texts["error"], texts["hint"])
+                )
+        return tuple(groups)
 
     def question(self, node: Node) -> _QuestionDraft | None:
         found = self.mapping(
             node,
             self.named(node, "question"),
             ("id", "type", "text", "error"),
-            ("hint", "options", "ask_when", "required", "minimum", "maximum", "range_error"),
+            ("hint", "options", "ask_when", "required", "minimum", "maximum", "range_error", "item"),
         )
         if found is None or "id" not in found or "type" not in found:
             return None
@@ -869,7 +964,7 @@ class _Builder:
             )
             return None
         fields: dict[str, object] = {
-            key: self.voiced(found.get(key), f"the {key} of {what}") for key in ("text", "error", "hint")
+            key: self.voiced(found.get(key), f"the {key} of {what}") for key in ("text", "error", "hint", "item")
         }
         fields["staff"] = self.voiced(found.get("text"), f"the text of {what}", voice="staff")
         values: tuple[str, ...] = ()

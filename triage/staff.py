@@ -10,7 +10,7 @@ from datetime import datetime
 from flask import Blueprint, Flask, current_app, render_template, request
 from markupsafe import Markup
 
-from triage import journey, pages
+from triage import journey
 from triage.engine import assess
 from triage.forms import SectionForm, build_form, refuse_other_bodies
 from triage.journey import Reveal
@@ -26,7 +26,7 @@ STAFF = "staff"  # the voice of every text on the call screen
 
 def init_app(app: Flask) -> None:
     book: Rulebook = app.extensions["triage"]["rulebook"].in_voice(STAFF)
-    whole_call = Section("call", "Call screen", book.questions)
+    whole_call = Section("call", "Call screen", book.questions, groups=book.groups)
     app.extensions["triage"]["staff_form"] = build_form(whole_call)
     app.register_blueprint(bp)
 
@@ -53,14 +53,13 @@ def call() -> tuple[str, int] | str:
             )
         status = form.error_status
     # The call is one page: every follow-up is under its trigger, wherever in the call that is.
-    whole_call = Section("call", "Call screen", book.questions)
+    whole_call = Section("call", "Call screen", book.questions, groups=book.groups)
     reveals = {q.id: reveal for q, reveal in journey.page_layout(book, whole_call, {})}
     layouts = [(section, [(q, reveals[q.id]) for q in section.questions]) for section in book.sections]
     values, errors = form.values, form.messages
 
     def field(question: Question, reveal: Reveal | None, autofocus: bool = False) -> Markup:
-        shown = pages.shown(reveal, values)
-        return fields.html(question, values.get(question.id), errors.get(question.id), reveal, shown, True, autofocus)
+        return fields.field(question, reveal, values, errors, staff=True, autofocus=autofocus)
 
     return render_template(
         "staff.html",
