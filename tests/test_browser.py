@@ -61,13 +61,25 @@ NEXT = re.compile("^(Continue|See what to do)$")  # the last question page's but
 
 
 def choose(page: Any, question: str, label: str) -> None:
-    page.locator(f"#{question}-group").get_by_label(label, exact=True).check()
+    field = page.locator(f"#{question}-group")
+    if field.count():
+        field.get_by_label(label, exact=True).check()
+    else:  # an item of a "do any of these apply?" list: ticked for yes
+        page.locator(f"#{question}").set_checked(label == "Yes")
 
 
 def fill_in_page(page: Any, answers: dict[str, str], extra: Callable[[Any], None] | None = None) -> None:
-    """Answer every question shown on the current page from `answers`, then press Continue."""
+    """Answer every question shown on the current page from `answers`, then press Continue.
+    In a "do any of these apply?" list, tick the items answered Yes, or else "none of these"."""
     for name in page.eval_on_selector_all(".field[id$='-group']", "els => els.map(e => e.id.slice(0, -6))"):
-        if name in answers:
+        items = page.eval_on_selector_all(f"#{name}-group input:not([data-none])", "els => els.map(e => e.name)")
+        if page.locator(f"#{name}-group[data-together]").count():
+            ticked = [item for item in items if answers.get(item) == "Yes"]
+            for item in ticked:
+                choose(page, item, "Yes")
+            if not ticked:
+                page.locator(f"#{name}").check()  # "none of these"
+        elif name in answers:
             choose(page, name, answers[name])
     if extra:
         extra(page)
@@ -186,6 +198,10 @@ def test_keyboard_only_from_start_page_to_result(page: Any, request: pytest.Fixt
         for name in page.eval_on_selector_all(
             ".field[id$='-group']:not([data-reveal-hidden])", "els => els.map(e => e.id.slice(0, -6))"
         ):
+            if page.locator(f"#{name}-group[data-together]").count():
+                tab_to(lambda e, name=name: e["name"] == name)  # past the items, to "none of these"
+                press("Space")
+                continue
             tab_to(lambda e, name=name: e["name"] == name)
             if focused()["tag"] == "INPUT" and page.evaluate("document.activeElement.type") == "text":
                 press("5")
@@ -270,6 +286,48 @@ def test_the_printout_is_one_a4_page_with_what_a_doctor_needs(page: Any, request
     assert re.search(r"Made on \w+day, \w+ \d{1,2}, \d{4}, \d{1,2}:\d\d", text)
     assert text.count("This tool gives general information only.") == 1  # the disclaimer, once
     assert "Start again" not in text and not re.search(r"\bChange\b", text)  # nothing to press on paper
+
+
+def test_a_typical_visitor_reaches_a_result_in_7_pages_and_under_28_clicks(
+    page: Any, request: pytest.FixtureRequest
+) -> None:
+    """Counted as a person would: every page seen from the start page to the result, and every
+    click (a start button, each answer ticked, each Continue)."""
+    clicks = 0
+    seen = []
+    page.on("framenavigated", lambda frame: seen.append(frame.url) if frame == page.main_frame else None)
+
+    def click(locator: Any) -> None:
+        nonlocal clicks
+        clicks += 1
+        locator.click()
+
+    page.goto("/")
+    click(page.get_by_role("button", name=START["self"]))
+    while "/questions/" in page.url:
+        for name in page.eval_on_selector_all(".field[id$='-group']", "els => els.map(e => e.id.slice(0, -6))"):
+            field = page.locator(f"#{name}-group")
+            if field.get_attribute("data-reveal-hidden") is not None:
+                continue
+            if field.get_attribute("data-together") is not None:
+                items = page.eval_on_selector_all(f"#{name}-group input:not([data-none])", "els => els.map(e => e.id)")
+                ticked = [item for item in items if TYPICAL.get(item) == "Yes"]
+                for item in ticked or [name]:  # the items that apply, or "none of these"
+                    click(page.locator(f"label[for='{item}']"))
+            elif name == "weakness_where":
+                click(field.get_by_label("Hands"))
+            else:
+                click(field.get_by_label(TYPICAL[name], exact=True))
+        before = page.url
+        click(page.get_by_role("button", name=NEXT))
+        page.wait_for_function(f"() => location.href !== {before!r}")
+    page.wait_for_url("**/result")
+    assert page.locator("h1").inner_text() == TITLES["urgent"]
+    pages = len(seen)
+    request.config.stash.setdefault(REPORT, []).append(
+        f"a typical visitor, start page to result: {pages} pages and {clicks} clicks (was 9 pages and 28 clicks)"
+    )
+    assert pages <= 7 and clicks < 28
 
 
 def test_print_button_appears_with_javascript(page: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -56,18 +57,20 @@ def test_a_full_call_gives_the_script_and_a_summary_with_every_answer(client: An
     assert soup.h1.get_text(strip=True) == "Contact a doctor today"
     script = " ".join(soup.select_one("ol.script").get_text(" ").split())
     level = staff_book.level_by_id["urgent"]
-    for text in (level.staff_script, level.action, level.timeframe, level.safety_net, staff_book.meta.disclaimer):
+    for text in (level.staff_script, level.where, level.safety_net, staff_book.meta.disclaimer):
         assert text in script
+    assert "Nurse line: call 811" in script  # a number to give the caller
     summary = soup.find(id="call-summary").get_text()
-    assert "Date and time: 20" in summary and "Level: urgent (Contact a doctor today)" in summary
-    assert (
-        "- [urgent] worse_over_weeks_months: The caller said the person's problems are getting worse over weeks or "
-        "months." in summary
-    )
+    assert "Advice: Contact a doctor today. The person should see a doctor today" in summary
+    assert "\n- The caller said the person's problems are getting worse over weeks or months.\n" in summary
+    # Plain words, no codes: each question as staff read it, and the answer as they chose it.
     for qid, value in CALL.items():
-        shown = ", ".join(v for v in ("arms", "hands") if v in value) if isinstance(value, list) else value
-        assert f"\n{qid}: {shown}\n" in summary
-    assert f"Rule book: {staff_book.meta.version}, DRAFT: not signed" in summary
+        question = staff_book.question_by_id[qid]
+        values = value if isinstance(value, list) else [value]
+        shown = ", ".join(option.label for option in question.options if option.value in values)
+        assert f"\n- {question.staff} {shown}\n" in summary
+    assert not re.search(r"\[urgent\]|\b(weakness_where|worse_over_weeks_months)\b", summary)
+    assert f"Rule book: version {staff_book.meta.version}, DRAFT: not signed" in summary
     assert "Draft: not yet reviewed by a clinician." in soup.select_one(".draft-notice").get_text()
     assert staff_book.meta.disclaimer in summary
     with client.session_transaction() as session:
@@ -75,11 +78,12 @@ def test_a_full_call_gives_the_script_and_a_summary_with_every_answer(client: An
 
 
 def test_the_first_emergency_answer_ends_the_call(client: Any, staff_book: Rulebook) -> None:
-    response = post_call(client, {"breathing_now": "no", "choking_now": "yes"})
+    response = post_call(client, {"choking_now": "yes"})  # ticked in the list of emergency signs
     soup = check_page(response, staff_book)
     assert soup.h1.get_text(strip=True) == "Call 911 now"
     summary = soup.find(id="call-summary").get_text()
-    assert "choking_now: yes" in summary and "speech: not asked" in summary
+    choking, speech = (staff_book.question_by_id[q].staff for q in ("choking_now", "speech"))
+    assert f"- {choking} Yes\n" in summary and f"- {speech} Not asked\n" in summary
 
 
 def test_a_missing_answer_keeps_the_others(client: Any, staff_book: Rulebook) -> None:
@@ -109,3 +113,9 @@ def test_staff_mode_setting_from_the_environment(value: str) -> None:
     from triage.config import settings_from_env
 
     assert settings_from_env({"TRIAGE_STAFF_MODE": value})["STAFF_MODE"] is (value == "true")
+
+
+def test_the_call_summary_is_dated_in_the_clinics_time_zone(staff_book: Rulebook) -> None:
+    client = create_app({"SECRET_KEY": "x", "TESTING": True, "TIMEZONE": "America/Edmonton"}).test_client()
+    summary = check_page(post_call(client, CALL), staff_book).find(id="call-summary").get_text()
+    assert re.search(r"Date and time: \w+day, \w+ \d{1,2}, \d{4}, \d{1,2}:\d\d\s[ap]\.m\. M[SD]T\n", summary), summary

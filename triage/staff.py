@@ -5,8 +5,6 @@ in plain text. Nothing is stored: the answers live only in the page.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, Flask, current_app, render_template, request
 from markupsafe import Markup
 
@@ -14,7 +12,7 @@ from triage import journey
 from triage.engine import assess
 from triage.forms import SectionForm, build_form, refuse_other_bodies
 from triage.journey import Reveal
-from triage.pages import Fields
+from triage.pages import Fields, made_now
 from triage.rulebook import Question, Rulebook, Section
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -44,7 +42,7 @@ def call() -> tuple[str, int] | str:
                 "staff_summary.txt",
                 book=book,
                 assessment=assessment,
-                now=datetime.now().astimezone(),
+                made=made_now(),
                 questions=book.questions,
             )
             items = fields.reason_items(assessment.reasons)
