@@ -26,12 +26,17 @@ def texts(rulebook: Rulebook) -> dict[str, str]:
         found[f"error {question.id}"] = question.error + "."
         if question.kind in ("choice", "multi"):
             found[f"options {question.id}"] = ". ".join(option.label for option in question.options) + "."
+        if question.item:
+            found[f"item {question.id}"] = question.item + "."
+    for group in rulebook.groups:
+        found[f"question list {group.id}"] = f"{group.text} {group.hint or ''} {group.none}. {group.error}."
     for level in rulebook.levels:
         for index, words in enumerate((level, *(variant for _, variant in level.variants))):
-            for name in ("title", "action", "visitor", "staff_script", "safety_net"):
+            for name in ("title", "action", "visitor", "staff_script", "safety_net", "where"):
                 found[f"level {level.id}{f' variant {index}' if index else ''} {name}"] = getattr(words, name)
     for rule in rulebook.rules:
         found[f"reason {rule.id}"] = rule.reason + (f" {rule.advice}" if rule.advice else "")
+        found[f"what to say for {rule.id}"] = rule.say
     return found
 
 
