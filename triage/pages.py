@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import combinations, product
+from itertools import combinations
 from typing import Any
 
 from flask import Flask, current_app, render_template, request, url_for
@@ -87,6 +87,9 @@ class Fields:
         self._say: Callable[[Reason], Markup] = macros.say_item  # type: ignore[attr-defined]
         self._row: Callable[[Question, Any], Markup] = macros.answer_row  # type: ignore[attr-defined]
         self._group: Callable[..., Markup] = macros.group_field  # type: ignore[attr-defined]
+        self._say_section: Callable[..., Markup] = macros.say_section  # type: ignore[attr-defined]
+        self._answers_section: Callable[[Markup], Markup] = macros.answers_section  # type: ignore[attr-defined]
+        self._voice = rulebook.voice
         self._questions = rulebook.question_by_id
         self._group_of = {qid: group for group in rulebook.groups for qid in group.questions}
         self._groups: dict[Hashable, Markup] = {}  # lists of questions asked together, kept as first shown
@@ -162,9 +165,10 @@ class Fields:
         """The list items for these reasons, from those rendered at start-up."""
         return Markup("".join(self._reasons.get(r.rule) or self._reason(r) for r in reasons))
 
-    def say_items(self, reasons: Iterable[Reason]) -> Markup:
-        """What to say when calling, a list item for each reason that has words for it."""
-        return Markup("".join(self._says.get(r.rule) or self._say(r) for r in reasons if r.say))
+    def say_section(self, reasons: Iterable[Reason], urgent_now: bool) -> Markup:
+        """What to say when calling, an item for each reason that has words for it (or nothing)."""
+        items = "".join(self._says.get(r.rule) or self._say(r) for r in reasons if r.say)
+        return self._say_section(Markup(items), urgent_now, self._voice) if items else Markup("")
 
     def answers(self, book: Rulebook, answers: Mapping[str, Any], root: str | None) -> Markup:
         """The answers given, section by section, each with a link to change it. Rows are kept for
@@ -187,7 +191,7 @@ class Fields:
                 parts.append(f'<h3 class="summary-heading">{escape(section.title)}</h3>\n<dl class="summary">')
                 parts.extend(rows)
                 parts.append("</dl>\n")
-        return Markup("".join(parts))
+        return self._answers_section(Markup("".join(parts))) if parts else Markup("")
 
 
 def shown(reveal: journey.Reveal | None, values: Mapping[str, Any]) -> bool:
@@ -306,25 +310,23 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
     an emergency, the answers given with links to change them."""
     kept = _kept()
     shown = kept["fields"][book.voice]
+    urgent_now = assessment.level.id == book.top_level.id
     parts = {
         "reasons": shown.reason_items(assessment.reasons),
-        "say": shown.say_items(assessment.reasons),
+        "say": shown.say_section(assessment.reasons, urgent_now),
         "answers": Markup(""),
         "made": Markup(escape(made_now())),
     }
-    if assessment.level.id != book.top_level.id:
+    if not urgent_now:
         root = (
             request.script_root if request.script_root == current_app.config["APPLICATION_ROOT"].rstrip("/") else None
         )
         parts["answers"] = shown.answers(book, assessment.answers, root)
-    key = ("result", book.voice, _words(assessment.level), assessment.complete, *(bool(parts[k]) for k in RESULT_HOLES))
+    key = ("result", book.voice, _words(assessment.level), assessment.complete, bool(parts["reasons"]))
     skeleton = _skeleton(kept, key)
     if skeleton is None:
         return _render_result(book, assessment, parts)
     return skeleton.fill({"csrf": csrf_input(), **parts})
-
-
-RESULT_HOLES = ("reasons", "say", "answers")
 
 
 def made_now() -> str:
@@ -382,8 +384,8 @@ def _render_result(book: Rulebook, assessment: Assessment, parts: Mapping[str, M
         book=book,
         assessment=assessment,
         reason_items=parts["reasons"],
-        say_items=parts["say"],
-        answers=parts["answers"],
+        say_section=parts["say"],
+        answers_section=parts["answers"],
         made=parts["made"],
         **extra,
     )
@@ -424,14 +426,12 @@ def build_skeletons() -> dict[Hashable, Skeleton]:
         for level in book.levels:
             for words in (level, *(variant for _, variant in level.variants)):
                 for complete in (True, False):
-                    for present in product((True, False), repeat=len(RESULT_HOLES)):
-                        parts = {
-                            k: hole(k) if there else Markup("") for k, there in zip(RESULT_HOLES, present, strict=True)
-                        }
+                    for has_reasons in (True, False):
+                        parts = {k: hole(k) for k in ("say", "answers", "made")}
+                        parts["reasons"] = hole("reasons") if has_reasons else Markup("")
                         assessment = _blank_assessment(book, words, complete)
-                        key = ("result", voice, _words(words), complete, *present)
-                        html = _render_result(book, assessment, {**parts, "made": hole("made")}, holes=True)
-                        built[key] = Skeleton.of(html)
+                        key = ("result", voice, _words(words), complete, has_reasons)
+                        built[key] = Skeleton.of(_render_result(book, assessment, parts, holes=True))
     return built
 
 
