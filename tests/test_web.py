@@ -292,11 +292,13 @@ def test_the_result_lists_every_answer_with_a_change_link(visitor: Visitor, clie
     assert values["How are the problems with your muscles, movement, speech or swallowing changing?"] == (
         "They are not getting worse"
     )
-    for row in rows:
-        href = row.select_one(".summary__action a")["href"]
-        path, anchor = href.split("#")
-        target = parse(client.get(path)).find(id=anchor)
-        assert target is not None and target.name == "input", f"{href} does not land on the question"
+    links = soup.select(".answers .summary-heading a")
+    assert len(links) == len(rulebook.sections)  # a link to change the answers of each page
+    for link, section in zip(links, rulebook.sections, strict=True):
+        assert link["href"] == f"/questions/{section.id}"
+        assert link.get_text(" ", strip=True) == f"Change your answers on: {section.title}"
+        page = parse(client.get(link["href"]))
+        assert page.h1.get_text(strip=True) == section.title
 
 
 def test_changing_an_answer_returns_to_the_result(visitor: Visitor, client: Any) -> None:
@@ -513,7 +515,7 @@ def test_https_deployments_get_secure_cookies_and_hsts() -> None:
     assert "X-Frame-Options" not in headers
 
 
-def test_question_pages_fit_the_weight_budget(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
+def test_question_pages_and_the_result_fit_the_weight_budget(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:
     assets = 0
     for name in ("app.css", "app.js", "favicon.svg"):
         with client.get(f"/static/{name}") as response:
@@ -524,4 +526,5 @@ def test_question_pages_fit_the_weight_budget(visitor: Visitor, client: Any, rul
         assert page.status_code == 200
         weights[section.id] = len(page.data) + assets
         visitor.answer(section.id, QUIET[section.id])
+    weights["result, with every answer"] = len(client.get("/result").data) + assets
     assert max(weights.values()) <= 30 * 1024, weights

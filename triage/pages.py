@@ -86,6 +86,7 @@ class Fields:
         self._reason: Callable[[Reason], Markup] = macros.reason_item  # type: ignore[attr-defined]
         self._say: Callable[[Reason], Markup] = macros.say_item  # type: ignore[attr-defined]
         self._row: Callable[[Question, Any], Markup] = macros.answer_row  # type: ignore[attr-defined]
+        self._heading: Callable[[Section], Markup] = macros.answers_heading  # type: ignore[attr-defined]
         self._group: Callable[..., Markup] = macros.group_field  # type: ignore[attr-defined]
         self._say_section: Callable[..., Markup] = macros.say_section  # type: ignore[attr-defined]
         self._answers_section: Callable[[Markup], Markup] = macros.answers_section  # type: ignore[attr-defined]
@@ -171,8 +172,9 @@ class Fields:
         return self._say_section(Markup(items), urgent_now, self._voice) if items else Markup("")
 
     def answers(self, book: Rulebook, answers: Mapping[str, Any], root: str | None) -> Markup:
-        """The answers given, section by section, each with a link to change it. Rows are kept for
-        the one path the app is mounted at (`root`; None: keep none)."""
+        """The answers given, section by section, each section with a link to its page to change
+        them. Rows and headings are kept for the one path the app is mounted at (`root`; None:
+        keep none)."""
         parts = []
         for section in book.sections:
             rows = []
@@ -188,9 +190,12 @@ class Fields:
                         self._rows[key] = row
                 rows.append(row)
             if rows:
-                parts.append(f'<h3 class="summary-heading">{escape(section.title)}</h3>\n<dl class="summary">')
-                parts.extend(rows)
-                parts.append("</dl>\n")
+                heading = self._rows.get(section.id) if root is not None else None
+                if heading is None:
+                    heading = self._heading(section)
+                    if root is not None and self._keep:
+                        self._rows[section.id] = heading
+                parts.extend((heading, '<dl class="summary">', *rows, "</dl>\n"))
         return self._answers_section(Markup("".join(parts))) if parts else Markup("")
 
 
