@@ -175,7 +175,7 @@ class Fields:
         """The answers given, section by section, each section with a link to its page to change
         them. Rows and headings are kept for the one path the app is mounted at (`root`; None:
         keep none)."""
-        parts = []
+        parts: list[str] = []
         for section in book.sections:
             rows = []
             for question in section.questions:
