@@ -22,12 +22,15 @@ message are rendered in full, by the same templates and the same fields. The set
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
+from babel import Locale
 from flask import Flask, current_app, render_template, request, url_for
 from jinja2 import Environment
 from markupsafe import Markup, escape
@@ -335,9 +338,15 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
 
 
 def made_now() -> str:
-    """Now, as the result says when it was made: in the clinic's time zone and language."""
+    """Now, to the minute, as the result says when it was made: in the clinic's time zone and
+    language. (Written once a minute: results show no seconds.)"""
     config = current_app.config
-    return dates.written(datetime.now(UTC), config["TIME_ZONE"], config["BABEL_LOCALE"])
+    return _written_at(int(time.time() // 60), config["TIME_ZONE"], config["BABEL_LOCALE"])
+
+
+@lru_cache(maxsize=8)
+def _written_at(minute: int, zone: tzinfo | None, where: Locale) -> str:
+    return dates.written(datetime.fromtimestamp(minute * 60, UTC), zone, where)
 
 
 # -- rendering, in full or as skeletons -----------------------------------------------------------
