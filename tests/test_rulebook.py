@@ -40,9 +40,9 @@ def test_the_shipped_rule_book_loads(rulebook) -> None:
 
 
 def test_invalid_yaml(tmp_path: Path) -> None:
-    path, lines = broken(tmp_path, "  version: 2.0.0\n", "  version: [2.0.0\n")
+    path, lines = broken(tmp_path, "  version: 2.1.0\n", "  version: [2.1.0\n")
     # YAML only finds the unclosed bracket on the next line, where the colon is.
-    found_on = line("  version: 2.0.0") + 1
+    found_on = line("  version: 2.1.0") + 1
     assert lines == [f"{path}:{found_on}: this is not valid YAML: expected ',' or ']', but got ':'"]
 
 
@@ -74,8 +74,8 @@ def test_unknown_key_with_suggestion_and_the_missing_key(tmp_path: Path) -> None
 
 
 def test_wrong_kind_of_value(tmp_path: Path) -> None:
-    path, lines = broken(tmp_path, "  version: 2.0.0\n", "  version: one\n")
-    assert lines == [f"{path}:{line('  version: 2.0.0')}: version must be a semantic version like 1.2.0, not 'one'"]
+    path, lines = broken(tmp_path, "  version: 2.1.0\n", "  version: one\n")
+    assert lines == [f"{path}:{line('  version: 2.1.0')}: version must be a semantic version like 1.2.0, not 'one'"]
 
 
 def test_unquoted_emergency_number(tmp_path: Path) -> None:
@@ -261,7 +261,7 @@ def test_a_control_character_in_text(tmp_path: Path) -> None:
 
 
 def test_every_problem_is_reported_at_once_in_line_order(tmp_path: Path) -> None:
-    text = RULES.replace("  version: 2.0.0\n", "  version: one\n").replace("level: urgent", "level: urgnet", 1)
+    text = RULES.replace("  version: 2.1.0\n", "  version: one\n").replace("level: urgent", "level: urgnet", 1)
     path = tmp_path / "rules.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RulebookError) as refused:
@@ -334,13 +334,13 @@ def test_a_review_date_that_is_not_a_date_is_refused(tmp_path: Path) -> None:
     ("tagged", "tag"),
     [
         ("!!int abc", "tag:yaml.org,2002:int"),
-        ("!custom 2.0.0", "!custom"),
+        ("!custom 2.1.0", "!custom"),
         ("!!python/name:os.system", "tag:yaml.org,2002:python/name:os.system"),
         ("!!python/object/apply:os.system ['true']", "tag:yaml.org,2002:python/object/apply:os.system"),
     ],
 )
 def test_a_tag_the_loader_does_not_know_is_refused(tmp_path: Path, tagged: str, tag: str) -> None:
-    path, lines = refused_quickly(tmp_path, "  version: 2.0.0\n", f"  version: {tagged}\n")
+    path, lines = refused_quickly(tmp_path, "  version: 2.1.0\n", f"  version: {tagged}\n")
     assert f"{path}:{line('  version:')}: the tag '{tag}' is not allowed in a rule book: remove it" in lines
 
 
