@@ -73,6 +73,14 @@ def test_from_the_first_rule_book_to_the_current_one(rulebook: Rulebook) -> None
     assert "`urgent` has 1 variant(s) for an audience (was 0)" in text
 
 
+def test_from_2_0_0_the_words_changed_and_no_level_did(rulebook: Rulebook) -> None:
+    """2.0.0 had no `where` and no `say`: it is still read, to show the clinician what changed."""
+    before = load_any(Path(__file__).parent / "data" / "rules-2.0.0.yaml")
+    result = diff(before, rulebook)
+    assert before.meta.version == "2.0.0" and result.moved == ()
+    assert "0 (0.0000%) get another level" in result.text()
+
+
 def problems(answers: dict) -> dict:
     """The answers that report something (not no, none, or a choice left out)."""
     return {k: v for k, v in answers.items() if v not in ("no", "none")}

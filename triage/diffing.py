@@ -34,12 +34,17 @@ NONE = "(not answered)"
 
 
 def load_any(path: Path) -> Rulebook:
-    """A rule book of the current form, or of the first contract (translated to the current form)."""
+    """A rule book of the current form, or of an earlier one: the first contract (translated to the
+    current form), or 2.0, from before levels said where to go and rules what to say."""
     text = path.read_text(encoding="utf-8")
     data = load_plain(text)
     version = str(data.get("meta", {}).get("version", "")) if isinstance(data, dict) else ""
-    if isinstance(data, dict) and version.split(".")[0].isdigit() and int(version.split(".")[0]) < 2:
+    parts = version.split(".")
+    major, minor = (int(parts[0]), int(parts[1])) if len(parts) > 1 and all(p.isdigit() for p in parts[:2]) else (0, 0)
+    if isinstance(data, dict) and parts[0].isdigit() and major < 2:
         return parse_rulebook(_from_first_contract(data), str(path), earlier=True)
+    if (major, minor) == (2, 0):
+        return parse_rulebook(text, str(path), earlier=True)
     return load_rulebook(path)
 
 
