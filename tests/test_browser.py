@@ -249,6 +249,21 @@ def test_no_horizontal_scrolling_on_a_phone(browser: Any, base_url: str) -> None
             context.close()
 
 
+def test_on_a_phone_the_first_emergency_sign_is_on_the_first_screen(browser: Any, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto("/questions/emergency")
+        header = page.locator("header").bounding_box()
+        assert header["height"] <= 0.2 * 740, f"the header and banner take {header['height']} px of 740"
+        first = page.locator("#breathing_now").bounding_box()
+        assert first["y"] + first["height"] <= 740, f"the first emergency sign is at {first['y']} px"
+        call = page.locator(".emergency-banner a")
+        assert call.get_attribute("href") == "tel:911" and call.is_visible()
+    finally:
+        context.close()
+
+
 # A typical visitor: weak hands, mostly on one side, slowly getting worse.
 TYPICAL = {
     **QUIET,
