@@ -92,13 +92,19 @@ def grades(book: Rulebook) -> list[tuple[str, str, str, float]]:
             texts += [(f"question {q.id}", q.text), (f"error {q.id}", q.error + ".")]
             if q.hint:
                 texts.append((f"hint {q.id}", q.hint))
+            if q.item:
+                texts.append((f"list item {q.id}", q.item + "."))
+        for group in voiced.groups:
+            texts.append((f"list {group.id}", f"{group.text} {group.none}. {group.error}."))
         for level in voiced.levels:
             for index, words in enumerate((level, *(variant for _, variant in level.variants))):
                 where = f"level {level.id}" + (f" (variant {index})" if index else "")
                 texts += [(f"{where} action", words.action), (f"{where} message", words.visitor)]
-                texts.append((f"{where} safety net", words.safety_net))
+                texts += [(f"{where} safety net", words.safety_net), (f"{where} where to go", words.where)]
         for rule in voiced.rules:
             texts.append((f"reason {rule.id}", rule.reason + (f" {rule.advice}" if rule.advice else "")))
+            if rule.say:
+                texts.append((f"what to say {rule.id}", rule.say))
         found += [(VOICE_NAMES[voice], where, text, textstat.flesch_kincaid_grade(text)) for where, text in texts]
     return found
 
