@@ -44,6 +44,11 @@ def test_questionnaire_carries_the_contract(client: Any, rulebook: Rulebook) -> 
     ]  # fmt: skip
     assert questions["speech"]["text"] == "Is your speech slurred or changed in a way that is new or getting worse?"
     assert questions["speech"]["staff"].startswith("Is the person's speech")
+    # The emergency signs are asked as one list; its items are the questions' own answers.
+    (signs,) = body["sections"][0]["together"]
+    assert signs["text"] == "Is any of these happening to you right now?" and signs["none"] == "No, none of these"
+    assert [item["question"] for item in signs["items"]] == [q["id"] for q in body["sections"][0]["questions"]]
+    assert body["levels"][1]["where"].startswith("See a doctor today.")
 
 
 def test_the_questionnaire_speaks_to_someone_answering_for_another_person(client: Any) -> None:

@@ -67,10 +67,12 @@ def test_assess_prints_the_assessment_as_json(tmp_path: Path) -> None:
             "level": "urgent",
             "text": "You said you cough or choke when you eat or drink, or on your own spit.",
             "advice": None,
+            "say": "I cough or choke when I eat or drink, or on my own spit.",
             "source": ["RF2", "FAQ3", "NG12", "NG42"],
         }
     ]
     assert assessment["action"] == "Contact a doctor today."
+    assert assessment["where"].startswith("See a doctor today. Call your family doctor's office")
     assert assessment["timeframe"] == "Today" and "age" not in assessment["answers"]
     assert "911" in assessment["safety_net"]
     assert assessment["disclaimer"].startswith("This tool gives general information only.")

@@ -76,6 +76,7 @@ def questionnaire() -> Response:
                     "message": level.visitor,
                     "staff_script": level.staff_script,
                     "safety_net": level.safety_net,
+                    "where": level.where,
                 }
                 for level in book.levels
             ],
@@ -85,6 +86,20 @@ def questionnaire() -> Response:
                     "title": section.title,
                     "intro": section.intro,
                     "questions": [question_json(q) for q in section.questions],
+                    # Yes/no questions a page asks as one "do any of these apply?" list: each
+                    # ticked item is a yes, the others no, once one (or "none") is ticked.
+                    "together": [
+                        {
+                            "id": group.id,
+                            "text": group.text,
+                            "hint": group.hint,
+                            "none": group.none,
+                            "items": [
+                                {"question": qid, "label": book.question_by_id[qid].item} for qid in group.questions
+                            ],
+                        }
+                        for group in section.groups
+                    ],
                 }
                 for section in book.sections
             ],

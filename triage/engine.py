@@ -88,8 +88,16 @@ class Assessment:
             "message": self.level.visitor,
             "staff_script": self.level.staff_script,
             "safety_net": self.safety_net,
+            "where": self.level.where,
             "reasons": [
-                {"rule": r.rule, "level": r.level, "text": r.text, "advice": r.advice, "source": list(r.source)}
+                {
+                    "rule": r.rule,
+                    "level": r.level,
+                    "text": r.text,
+                    "advice": r.advice,
+                    "say": r.say,
+                    "source": list(r.source),
+                }
                 for r in self.reasons
             ],
             "complete": self.complete,

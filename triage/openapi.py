@@ -35,7 +35,7 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
     meta = rulebook.meta
     levels = [level.id for level in rulebook.levels]
     text = {"type": "string"}
-    level_texts = ["title", "action", "timeframe", "message", "staff_script", "safety_net"]
+    level_texts = ["title", "action", "timeframe", "message", "staff_script", "safety_net", "where"]
     question = {
         "type": "object",
         "required": ["id", "type", "text", "staff", "required", "ask_when"],
@@ -174,12 +174,13 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                             "type": "array",
                             "items": {
                                 "type": "object",
-                                "required": ["rule", "level", "text", "advice", "source"],
+                                "required": ["rule", "level", "text", "advice", "say", "source"],
                                 "properties": {
                                     "rule": text,
                                     "level": {"type": "string", "enum": levels},
                                     "text": text,
                                     "advice": {"type": ["string", "null"]},
+                                    "say": {"type": "string", "description": "What the person can say when they call"},
                                     "source": {"type": "array", "items": text},
                                 },
                             },
@@ -234,12 +235,35 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                             "type": "array",
                             "items": {
                                 "type": "object",
-                                "required": ["id", "title", "questions"],
+                                "required": ["id", "title", "questions", "together"],
                                 "properties": {
                                     "id": text,
                                     "title": text,
                                     "intro": {"type": ["string", "null"]},
                                     "questions": {"type": "array", "items": question},
+                                    "together": {
+                                        "type": "array",
+                                        "description": "Yes/no questions asked as one list: a ticked item "
+                                        "answers its question yes, the others no.",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["id", "text", "hint", "none", "items"],
+                                            "properties": {
+                                                "id": text,
+                                                "text": text,
+                                                "hint": {"type": ["string", "null"]},
+                                                "none": text,
+                                                "items": {
+                                                    "type": "array",
+                                                    "items": {
+                                                        "type": "object",
+                                                        "required": ["question", "label"],
+                                                        "properties": {"question": text, "label": text},
+                                                    },
+                                                },
+                                            },
+                                        },
+                                    },
                                 },
                             },
                         },
