@@ -191,7 +191,7 @@ def test_call_result_prints_with_the_summary_and_disclaimer(page: Any) -> None:
     page.emulate_media(media="print")
     assert page.locator("#call-summary").is_visible()
     script = page.locator("ol.script").inner_text()
-    assert script.count("This screen gives general information only.") == 1  # the disclaimer, once
+    assert script.count("This advice is general information only.") == 1  # the disclaimer, once
     assert not page.get_by_role("button", name="Print").is_visible()
 
 
