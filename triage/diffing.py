@@ -16,6 +16,7 @@ is read by translating it to the current form first: its texts become the same i
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
@@ -39,9 +40,9 @@ def load_any(path: Path) -> Rulebook:
     text = path.read_text(encoding="utf-8")
     data = load_plain(text)
     version = str(data.get("meta", {}).get("version", "")) if isinstance(data, dict) else ""
-    parts = version.split(".")
-    major, minor = (int(parts[0]), int(parts[1])) if len(parts) > 1 and all(p.isdigit() for p in parts[:2]) else (0, 0)
-    if isinstance(data, dict) and parts[0].isdigit() and major < 2:
+    found = re.match(r"(\d+)(?:\.(\d+))?", version)
+    major, minor = (int(found[1]), int(found[2] or 0)) if found else (None, None)
+    if isinstance(data, dict) and major is not None and major < 2:
         return parse_rulebook(_from_first_contract(data), str(path), earlier=True)
     if (major, minor) == (2, 0):
         return parse_rulebook(text, str(path), earlier=True)

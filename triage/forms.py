@@ -75,7 +75,7 @@ class SectionForm(FlaskForm):
             if question.id in group_errors:
                 message = group_errors[question.id]
                 field.errors = [message] if message else []
-                if not self.conflicts & {self.section.group_of[question.id].id}:
+                if self.section.group_of[question.id].id not in self.conflicts:
                     self.missing.add(question.id)
                 valid = False
             elif is_asked(question, {**self.earlier, **self.answers}):

@@ -100,7 +100,8 @@ class Fields:
         self._kept: dict[Hashable, Markup] = {}
         self._reasons: dict[str, Markup] = {}
         self._says: dict[str, Markup] = {}
-        self._rows: dict[Hashable, Markup] = {}  # answer rows, kept as first asked for (they hold links)
+        self._rows: dict[Hashable, Markup] = {}  # answer rows, kept as first asked for
+        self._headings: dict[Hashable, Markup] = {}  # the answers' section headings (they hold links)
         self._keep = keep
         if not keep:
             return
@@ -178,6 +179,7 @@ class Fields:
         """The answers given, section by section, each section with a link to its page to change
         them. Rows and headings are kept for the one path the app is mounted at (`root`; None:
         keep none)."""
+        keep = root is not None and self._keep
         parts: list[str] = []
         for section in book.sections:
             rows = []
@@ -185,21 +187,27 @@ class Fields:
                 if not journey.is_asked(question, answers):
                     continue
                 value = answers.get(question.id)
-                key = (question.id, _key(question, value))
-                row = self._rows.get(key) if root is not None and key[1] is not None else None
-                if row is None:
-                    row = self._row(question, sorted(value) if isinstance(value, frozenset) else value)
-                    if root is not None and key[1] is not None and self._keep:
-                        self._rows[key] = row
-                rows.append(row)
+                key = _key(question, value)
+                shown = sorted(value) if isinstance(value, frozenset) else value
+                rows.append(
+                    self._once(self._rows, (question.id, key), keep and key is not None, self._row, question, shown)
+                )
             if rows:
-                heading = self._rows.get(section.id) if root is not None else None
-                if heading is None:
-                    heading = self._heading(section)
-                    if root is not None and self._keep:
-                        self._rows[section.id] = heading
+                heading = self._once(self._headings, section.id, keep, self._heading, section)
                 parts.extend((heading, '<dl class="summary">', *rows, "</dl>\n"))
         return self._answers_section(Markup("".join(parts))) if parts else Markup("")
+
+    @staticmethod
+    def _once(
+        kept: dict[Hashable, Markup], key: Hashable, keep: bool, render: Callable[..., Markup], *args: Any
+    ) -> Markup:
+        """`render(*args)`, or what it gave before for `key`; kept for next time when `keep`."""
+        html = kept.get(key) if keep else None
+        if html is None:
+            html = render(*args)
+            if keep:
+                kept[key] = html
+        return html
 
 
 def shown(reveal: journey.Reveal | None, values: Mapping[str, Any]) -> bool:

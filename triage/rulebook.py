@@ -933,9 +933,8 @@ class _Builder:
                     ids.append(qid)
                     grouped[qid] = entry
             ordered = sorted(ids, key=position.__getitem__)
-            if ordered and [position[q] for q in ordered] != list(
-                range(position[ordered[0]], position[ordered[0]] + len(ordered))
-            ):
+            spots = [position[q] for q in ordered]
+            if spots and spots[-1] - spots[0] + 1 != len(spots):
                 self.problems.add(
                     found["questions"], f"the questions of {what} must come one after another in the section"
                 )
