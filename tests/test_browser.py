@@ -83,7 +83,8 @@ def fill_in_page(page: Any, answers: dict[str, str], extra: Callable[[Any], None
             choose(page, name, answers[name])
     if extra:
         extra(page)
-    page.get_by_role("button", name=NEXT).click()
+    with page.expect_navigation():  # a form post always loads a page: wait for it before going on
+        page.get_by_role("button", name=NEXT).click()
 
 
 def go_through(
