@@ -16,19 +16,29 @@ SECTION_OF = {q.id: q.section for q in load_rulebook().questions}
 # Answers that report nothing, by section: a visitor overrides what a test is about.
 QUIET: dict[str, dict[str, Any]] = {
     "emergency": {
-        "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "drowsy_confused": "no",
-        "bladder_bowel": "no",
+        "breathing_now": "no", "choking_now": "no", "chest_pain": "no", "sudden_symptoms": "no",
+        "sudden_headache": "no", "drowsy_confused": "no", "fever_stiff_neck": "no", "fall_injury": "no",
+        "bladder_bowel": "no", "self_harm_now": "no",
     },
     "background": {"known_diagnosis": "no", "sudden_symptoms_gone": "no"},
+    # Asked only of people already diagnosed (the visitor passes the page over for others).
+    "care": {"breathing_machine_problem": "no", "feeding_tube_problem": "no", "bowel_blocked": "no"},
     "breathing_swallowing_speech": {
         "breathlessness": "none", "morning_headaches": "no", "swallowing": "no", "choking_episodes": "no",
-        "speech": "no",
+        "speech": "no", "chest_infection": "no",
     },
-    "muscles": {"weakness": "no", "trouble_walking": "no", "dropping_objects": "no", "twitching": "no", "cramps": "no"},
-    "changes": {"numbness": "no", "double_vision": "no", "weight_loss": "none", "family_history": "no"},
+    "muscles": {
+        "weakness": "no", "trouble_walking": "no", "dropping_objects": "no", "twitching": "no", "cramps": "no",
+        "calf_swelling": "no",
+    },
+    "changes": {
+        "numbness": "no", "double_vision": "no", "weight_loss": "none", "family_history": "no", "low_mood": "no",
+        "self_harm_thoughts": "no", "carer_coping": "no", "other_worry": "no",
+    },
 }  # fmt: skip
-# Every quiet answer, in one mapping.
-ALL_QUIET: dict[str, Any] = {k: v for answers in QUIET.values() for k, v in answers.items()}
+# Every quiet answer, in one mapping: of someone not diagnosed, answering for themselves.
+NOT_ASKED = {"breathing_machine_problem", "feeding_tube_problem", "bowel_blocked", "carer_coping"}
+ALL_QUIET: dict[str, Any] = {k: v for answers in QUIET.values() for k, v in answers.items() if k not in NOT_ASKED}
 # Answers that reach each level when laid over QUIET.
 TO_LEVEL: dict[str, dict[str, Any]] = {
     "emergency": {"breathlessness": "at_rest"},
@@ -98,6 +108,8 @@ class Visitor:
         overrides = overrides or {}
         response = None
         for section, quiet in QUIET.items():
+            if section == "care" and overrides.get("known_diagnosis") != "yes":
+                continue
             answers = {**quiet, **{k: v for k, v in overrides.items() if SECTION_OF[k] == section}}
             response = self.answer(section, answers)
             assert response.status_code == 303, response.get_data(as_text=True)[:2000]

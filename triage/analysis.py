@@ -1,7 +1,8 @@
 """Proofs about a rule book over every answer set the questionnaire can produce, by an SMT solver.
 
 The answer space is encoded once (`AnswerSpace`): each question is a variable, with "not answered"
-as a value of its own; a follow-up is answered only when its `ask_when` holds; a valid answer set
+as a value of its own; a follow-up is answered only when its `ask_when` holds (a question asked in
+some voices only, such as one for carers, may also go unasked); a valid answer set
 either answers every question that is asked, or reaches the most urgent level (the emergency
 short-cut, where the rest may be missing). The level is the most urgent level of any rule that fires.
 Each statement of the rule book's `policy` is then proved by asking z3 for a counterexample: an
@@ -24,7 +25,7 @@ import z3
 
 from triage.conditions import All, Answered, AnyOf, Compare, Condition, Includes, Not, OneOf
 from triage.engine import AnswerError, assess
-from triage.rulebook import Question, Rule, Rulebook
+from triage.rulebook import VOICES, Question, Rule, Rulebook
 from triage.yamlsource import Problem
 
 Answers = dict[str, Any]
@@ -101,6 +102,7 @@ class AnswerSpace:
 
     def __init__(self, rulebook: Rulebook, copy: str = "a") -> None:
         self.book = rulebook
+        self.copy = copy
         self.vars: dict[str, Any] = {}
         self.answered: dict[str, Any] = {}
         self.options: dict[str, dict[str, Any]] = {}
@@ -127,6 +129,8 @@ class AnswerSpace:
         complete = []
         for q in self.book.questions:
             asked = self.condition(q.ask_when) if q.ask_when is not None else z3.BoolVal(True)
+            if q.voices != VOICES:  # asked in some voices only: asked or not, as the voice decides
+                asked = z3.And(asked, z3.Bool(f"{self.copy}.{q.id}@voice"))
             if q.kind in ("yes_no", "choice"):
                 yield z3.And(self.vars[q.id] >= -1, self.vars[q.id] < len(q.values))
             if q.kind == "number":
@@ -246,8 +250,11 @@ def verify(rulebook: Rulebook) -> Report:
         return plain.model()
 
     def level_of(answers: Answers) -> tuple[str, tuple[Rule, ...]]:
+        # In a voice that asks every question answered (a question for carers: the carer's voice).
+        voices = [q.voices for q in rulebook.questions if q.id in answers and q.voices != VOICES]
+        voice = next((v for v in VOICES if all(v in vs for vs in voices)), rulebook.voice)
         try:
-            assessment = assess(rulebook, answers)
+            assessment = assess(rulebook.in_voice(voice), answers)
         except AnswerError as error:  # the encoding allowed answers the engine refuses: a bug here
             raise RuntimeError(f"the prover's answer set is not valid for the engine: {error}") from None
         fired = tuple(r for r in rulebook.rules if r.id in {reason.rule for reason in assessment.reasons})

@@ -185,7 +185,7 @@ class JointSpace:
         complete = self.all_of(
             (self.condition(q.ask_when, book) if q.ask_when else self.bdd.true).implies(self.answered(q))
             for q in book.questions
-            if q.required
+            if q.required and q.voices == VOICES  # one asked in some voices only may go unanswered
         )
         valid = self.one_each & (complete | exactly[book.top_level.id])
         for q in book.questions:

@@ -51,6 +51,7 @@ class Reason(NamedTuple):
     advice: str | None
     source: tuple[str, ...]
     say: str = ""  # what the person can say when they call, in their own words
+    contacts: tuple[str, ...] = ()  # services to list because this rule fired (such as a crisis line)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,12 @@ class Assessment:
     rulebook_version: str
     sign_off: SignOff  # whether a clinician signed the rule book; results say so while it is a draft
     respondent: str = "self"  # who answered: the words above are in their voice
+    extra_contacts: tuple[str, ...] = ()  # services the reasons add to the level's (see `contacts`)
+
+    @property
+    def contacts(self) -> tuple[str, ...]:
+        """The services to list with the result: the level's, then those the reasons add."""
+        return self.level.contacts + tuple(c for c in self.extra_contacts if c not in self.level.contacts)
 
     @property
     def action(self) -> str:
@@ -136,9 +143,12 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object]) -> Assessment:
     fired.sort(key=lambda rule: -rule.level.rank)  # stable: rule-book order within a level
     level = (fired[0].level if fired else rulebook.lowest_level).for_answers(clean)
     meta = rulebook.meta
+    extra: list[str] = []
+    for rule in fired:
+        extra += [c for c in rule.contacts if c not in extra]
     return Assessment(
         level=level,
-        reasons=tuple([Reason(r.id, r.level.id, r.reason, r.advice, r.source, r.say) for r in fired]),
+        reasons=tuple([Reason(r.id, r.level.id, r.reason, r.advice, r.source, r.say, r.contacts) for r in fired]),
         answers=MappingProxyType(clean),
         complete=not missing,
         disclaimer=meta.disclaimer,
@@ -146,6 +156,7 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object]) -> Assessment:
         rulebook_version=meta.version,
         sign_off=rulebook.sign_off,
         respondent=str(respondent),
+        extra_contacts=tuple(extra),
     )
 
 
@@ -167,8 +178,8 @@ def check_answers(
 ) -> tuple[dict[str, Answer], tuple[FieldError, ...]]:
     """Normalise the answers to the questions that apply, and list what is wrong with them.
 
-    Every answer given must be valid for its question. A valid answer to a follow-up whose condition
-    is false is dropped. Missing answers are not errors here: whether they are depends on the whole
+    Every answer given must be valid for its question. A valid answer to a question that is not
+    asked (a follow-up whose condition is false, or a question not asked in this voice) is dropped. Missing answers are not errors here: whether they are depends on the whole
     assessment (see `assess`).
     """
     known = rulebook.question_by_id
@@ -194,7 +205,7 @@ def check_answers(
             if error:
                 errors.append(error)
                 continue
-        if value is not None and (question.ask_when is None or question.ask_when.holds(clean)):
+        if value is not None and question.asked(clean):
             clean[question.id] = value
     return clean, tuple(errors)
 
@@ -209,7 +220,7 @@ def is_blank(question: Question, raw: object) -> bool:
 
 
 def _asked(question: Question, answers: Mapping[str, Answer]) -> bool:
-    return question.ask_when is None or question.ask_when.holds(answers)
+    return question.asked(answers)
 
 
 def parse_answer(question: Question, raw: object) -> tuple[Answer | None, FieldError | None]:

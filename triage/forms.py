@@ -90,7 +90,10 @@ class SectionForm(FlaskForm):
         its message on its first question (where the page shows it) and none on the others; one
         with "none of these" and an item both ticked is asked again."""
         problems: dict[str, str | None] = {}
+        given = {**self.earlier, **self.given_choices()}
         for group in self.section.groups:
+            if group.ask_when is not None and not group.ask_when.holds(given):
+                continue  # not asked (on the call screen: a list only for people already diagnosed)
             members = [self[qid] for qid in group.questions]
             none = self[group.id].data == NONE
             ticked = any(field.data == "yes" for field in members)
@@ -106,6 +109,15 @@ class SectionForm(FlaskForm):
             elif any(field.data in (None, "") for field in members):  # (a post may answer each, as the API does)
                 problems |= {qid: None for qid in group.questions} | {group.questions[0]: group.error}
         return problems
+
+    def given_choices(self) -> dict[str, Answer]:
+        """The single-choice answers posted on this page, as they are (what a list's ask_when reads)."""
+        found: dict[str, Answer] = {}
+        for question in self.section.questions:
+            data = self[question.id].data
+            if isinstance(data, str) and data in question.choices:
+                found[question.id] = data
+        return found
 
     def accepted(self, rulebook: Rulebook) -> bool:
         """Validate a posted page. An emergency answer is accepted even with questions unanswered:

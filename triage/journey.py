@@ -20,7 +20,28 @@ RESULT = "result"
 
 
 def is_asked(question: Question, answers: Mapping[str, Answer]) -> bool:
-    return question.ask_when is None or question.ask_when.holds(answers)
+    return question.asked(answers)
+
+
+def has_questions(section: Section, answers: Mapping[str, Answer]) -> bool:
+    """Whether the section asks anything, given the answers of the pages before it (a page of
+    questions only for people already diagnosed asks nothing of others, and is passed over)."""
+    return any(
+        q.in_voice and (q.ask_when is None or questions_in(q.ask_when) & _on_page(section) or q.asked(answers))
+        for q in section.questions
+    )
+
+
+def step_number(rulebook: Rulebook, section: Section) -> tuple[int | None, int]:
+    """The page's step number and the number of steps: every section asked of everyone counts; a
+    section asked of some people only (given earlier answers) is an extra page without a number."""
+    counted = [s.id for s in rulebook.sections if has_questions(s, {})]
+    number = counted.index(section.id) + 1 if section.id in counted else None
+    return number, len(counted)
+
+
+def _on_page(section: Section) -> set[str]:
+    return {q.id for q in section.questions}
 
 
 def section_complete(section: Section, answers: Mapping[str, Answer]) -> bool:
@@ -57,13 +78,15 @@ def can_visit(rulebook: Rulebook, step: str, answers: Mapping[str, Answer]) -> b
     return all(section_complete(rulebook.section_by_id[sid], answers) for sid in before)
 
 
-def previous_step(rulebook: Rulebook, step: str) -> str | None:
-    """The section before `step` (the result's is the last section), or None before the first."""
+def previous_step(rulebook: Rulebook, step: str, answers: Mapping[str, Answer] | None = None) -> str | None:
+    """The section before `step` (the result's is the last section), or None before the first.
+    Given the answers, a section that asks nothing of this person is passed over."""
     order = [section.id for section in rulebook.sections]
-    if step == RESULT:
-        return order[-1]
-    index = order.index(step)
-    return order[index - 1] if index else None
+    index = len(order) if step == RESULT else order.index(step)
+    for sid in reversed(order[:index]):
+        if answers is None or has_questions(rulebook.section_by_id[sid], answers):
+            return sid
+    return None
 
 
 @dataclass(frozen=True)
@@ -93,7 +116,9 @@ def possible_layouts(rulebook: Rulebook, section: Section, most: int = 64) -> li
     """Every layout `page_layout` can give for the section, whatever the earlier answers were
     (each follow-up that depends only on earlier pages shown or left out); none past `most`."""
     on_page = {q.id for q in section.questions}
-    outside = [q.id for q in section.questions if q.ask_when is not None and not (questions_in(q.ask_when) & on_page)]
+    outside = [
+        q.id for q in section.questions if q.in_voice and q.ask_when and not (questions_in(q.ask_when) & on_page)
+    ]
     if 2 ** len(outside) > most:
         return []
     layouts = []
@@ -111,6 +136,8 @@ def _layout(rulebook: Rulebook, section: Section, asked_from_earlier: Callable[[
     on_page = {q.id for q in section.questions}
     layout: Layout = []
     for question in section.questions:
+        if not question.in_voice:
+            continue
         if question.ask_when is None:
             layout.append((question, None))
             continue

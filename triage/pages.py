@@ -114,7 +114,7 @@ class Fields:
                     for value in _answers_shown(question):
                         key = (question.id, reveal is not None, shown, _key(question, value))
                         self._kept[key] = self._field(question, value, None, reveal, False, False, shown)
-        reasons = [Reason(r.id, r.level.id, r.reason, r.advice, r.source, r.say) for r in rulebook.rules]
+        reasons = [Reason(r.id, r.level.id, r.reason, r.advice, r.source, r.say, r.contacts) for r in rulebook.rules]
         self._reasons = {reason.rule: self._reason(reason) for reason in reasons}
         self._says = {reason.rule: self._say(reason) for reason in reasons}
 
@@ -155,15 +155,17 @@ class Fields:
         answers = tuple(values.get(qid) for qid in group.questions)
         error = next((errors[qid] for qid in group.questions if errors.get(qid)), None)
         plain = error is None and not staff and not autofocus and all(a in (None, "yes", "no") for a in answers)
-        kept = self._groups.get((group.id, answers)) if plain else None
+        unfolded = shown(reveal, values)
+        key = (group.id, answers, reveal is not None, unfolded)
+        kept = self._groups.get(key) if plain else None
         if kept is not None:
             return kept
         members = [self._questions[qid] for qid in group.questions]
         ticked = {qid for qid, answer in zip(group.questions, answers, strict=True) if answer == "yes"}
         none = all(answer == "no" for answer in answers)
-        html = self._group(group, members, ticked, none, error, staff, autofocus)
+        html = self._group(group, members, ticked, none, error, staff, autofocus, reveal, unfolded)
         if plain and self._keep:
-            self._groups[group.id, answers] = html
+            self._groups[key] = html
         return html
 
     def reason_items(self, reasons: Iterable[Reason]) -> Markup:
@@ -338,7 +340,14 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
             request.script_root if request.script_root == current_app.config["APPLICATION_ROOT"].rstrip("/") else None
         )
         parts["answers"] = shown.answers(book, assessment.answers, root)
-    key = ("result", book.voice, _words(assessment.level), assessment.complete, bool(parts["reasons"]))
+    key = (
+        "result",
+        book.voice,
+        _words(assessment.level),
+        assessment.complete,
+        bool(parts["reasons"]),
+        assessment.extra_contacts,
+    )
     skeleton = _skeleton(kept, key)
     if skeleton is None:
         return _render_result(book, assessment, parts)
@@ -384,6 +393,7 @@ def _render_section(
         return show(question, reveal, values, errors)
 
     previous = journey.previous_step(book, page.id)
+    number, steps = journey.step_number(book, page)
     return render_template(
         "section.html",
         book=book,
@@ -394,7 +404,9 @@ def _render_section(
         csrf_failed=csrf_failed,
         unknown_fields=unknown_fields,
         back_url=step_url(previous) if previous else url_for("visitor.start"),
-        number=[s.id for s in book.sections].index(page.id) + 1,
+        number=number,
+        steps=steps,
+        last=page.id == book.sections[-1].id,
         **({"csrf_input": lambda: hole("csrf")} if holes else {}),
     )
 
@@ -439,6 +451,7 @@ def build_skeletons() -> dict[Hashable, Skeleton]:
     built: dict[Hashable, Skeleton] = {
         ("start", has): Skeleton.of(_render_start(base, has, holes=True)) for has in (False, True)
     }
+    extras = _extra_contacts(base)
     for voice in VISITOR_VOICES:
         book = base.in_voice(voice)
         for page in book.sections:
@@ -449,14 +462,33 @@ def build_skeletons() -> dict[Hashable, Skeleton]:
             for words in (level, *(variant for _, variant in level.variants)):
                 for complete in (True, False):
                     for has_reasons in (True, False):
-                        parts = {k: hole(k) for k in ("say", "answers", "made")}
-                        parts["reasons"] = hole("reasons") if has_reasons else Markup("")
-                        assessment = _blank_assessment(book, words, complete)
-                        key = ("result", voice, _words(words), complete, has_reasons)
-                        built[key] = Skeleton.of(_render_result(book, assessment, parts, holes=True))
+                        for extra in extras if has_reasons else [()]:
+                            parts = {k: hole(k) for k in ("say", "answers", "made")}
+                            parts["reasons"] = hole("reasons") if has_reasons else Markup("")
+                            assessment = _blank_assessment(book, words, complete, extra)
+                            key = ("result", voice, _words(words), complete, has_reasons, extra)
+                            built[key] = Skeleton.of(_render_result(book, assessment, parts, holes=True))
     return built
 
 
-def _blank_assessment(book: Rulebook, level: Level, complete: bool) -> Assessment:
+def _extra_contacts(book: Rulebook, most: int = 3) -> list[tuple[str, ...]]:
+    """Each list of services the rules that fire can add to a level's (in the order the rules come),
+    when there are few; otherwise only none (the others are rendered in full)."""
+    lists = {()} | {rule.contacts for rule in book.rules}
+    if len(lists) > 2**most:
+        return [()]
+    found: set[tuple[str, ...]] = set()
+    for size in range(len(lists) + 1):
+        for chosen in combinations(sorted(lists), size):
+            merged: list[str] = []
+            for contacts in chosen:
+                merged += [c for c in contacts if c not in merged]
+            found.add(tuple(merged))
+    return sorted(found)
+
+
+def _blank_assessment(book: Rulebook, level: Level, complete: bool, extra: tuple[str, ...] = ()) -> Assessment:
     meta = book.meta
-    return Assessment(level, (), {}, complete, meta.disclaimer, meta.title, meta.version, book.sign_off)
+    return Assessment(
+        level, (), {}, complete, meta.disclaimer, meta.title, meta.version, book.sign_off, extra_contacts=extra
+    )

@@ -54,8 +54,12 @@ SERVICE_NAMES: Mapping[str, str] = MappingProxyType(
         "urgent_care": "Urgent care or after-hours clinic",
         "nurse_line": "Nurse line",
         "care_team": "ALS/MND care team",
+        "crisis_line": "Suicide Crisis Helpline",
     }
 )
+# Placeholders a text may hold besides {emergency_number}: a local service's phone number, so that
+# a clinic's own number (a TRIAGE_* setting) reaches every text that names it.
+SERVICE_PLACEHOLDERS: Mapping[str, str] = MappingProxyType({"nurse_line": "nurse_line", "crisis_line": "crisis_line"})
 SERVICE_FIELDS = ("name", "phone", "booking_url")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,24}$")
 _BOOKING_URL = re.compile(r"^https?://[^\s\"'<>\\]+$")
@@ -66,22 +70,42 @@ CONTRACT: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
     {
         "breathing_now": ("yes_no", ("yes", "no")),
         "choking_now": ("yes_no", ("yes", "no")),
+        "chest_pain": ("yes_no", ("yes", "no")),
         "sudden_symptoms": ("yes_no", ("yes", "no")),
+        "sudden_headache": ("yes_no", ("yes", "no")),
         "drowsy_confused": ("yes_no", ("yes", "no")),
+        "fever_stiff_neck": ("yes_no", ("yes", "no")),
+        "fall_injury": ("yes_no", ("yes", "no")),
         "bladder_bowel": ("yes_no", ("yes", "no")),
+        "self_harm_now": ("yes_no", ("yes", "no")),
         "known_diagnosis": ("yes_no", ("yes", "no")),
         "sudden_symptoms_gone": ("choice", ("no", "last_7_days", "earlier")),
+        "breathing_machine_problem": ("yes_no", ("yes", "no")),
+        "feeding_tube_problem": ("yes_no", ("yes", "no")),
+        "bowel_blocked": ("yes_no", ("yes", "no")),
         "breathlessness": ("choice", ("none", "exertion", "lying_flat", "at_rest")),
         "morning_headaches": ("yes_no", ("yes", "no")),
         "swallowing": ("yes_no", ("yes", "no")),
         "choking_episodes": ("yes_no", ("yes", "no")),
         "speech": ("yes_no", ("yes", "no")),
+        "chest_infection": ("yes_no", ("yes", "no")),
         "weakness": ("yes_no", ("yes", "no")),
         "weakness_where": ("multi", ("arms", "hands", "legs", "face_neck")),
         "weakness_side": ("choice", ("one_side", "both_sides", "unsure")),
         "trouble_walking": ("yes_no", ("yes", "no")),
         "dropping_objects": ("yes_no", ("yes", "no")),
-        "symptom_course": ("choice", ("sudden", "worse_over_days", "worse_over_weeks_months", "not_getting_worse")),
+        "calf_swelling": ("yes_no", ("yes", "no")),
+        "symptom_course": (
+            "choice",
+            (
+                "sudden_recent",
+                "sudden_earlier",
+                "worse_over_days",
+                "worse_over_weeks_months",
+                "not_getting_worse",
+                "same_for_years",
+            ),
+        ),
         "worse_with_tiredness": ("yes_no", ("yes", "no")),
         "double_vision": ("yes_no", ("yes", "no")),
         "weight_loss": ("choice", ("none", "some", "significant")),
@@ -89,9 +113,24 @@ CONTRACT: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
         "cramps": ("yes_no", ("yes", "no")),
         "numbness": ("yes_no", ("yes", "no")),
         "family_history": ("choice", ("yes", "no", "unsure")),
+        "self_harm_thoughts": ("yes_no", ("yes", "no")),
+        "low_mood": ("yes_no", ("yes", "no")),
+        "carer_coping": ("yes_no", ("yes", "no")),
+        "other_worry": ("yes_no", ("yes", "no")),
     }
 )
-EMERGENCY_QUESTIONS = ("breathing_now", "choking_now", "sudden_symptoms", "drowsy_confused", "bladder_bowel")
+EMERGENCY_QUESTIONS = (
+    "breathing_now",
+    "choking_now",
+    "chest_pain",
+    "sudden_symptoms",
+    "sudden_headache",
+    "drowsy_confused",
+    "fever_stiff_neck",
+    "fall_injury",
+    "bladder_bowel",
+    "self_harm_now",
+)
 # Who is answering: chosen on the start page (or given to the API), not a question of the rule book.
 # It decides the voice the pages and the API speak in; it never changes a level.
 RESPONDENT = "respondent"
@@ -128,6 +167,14 @@ class Question:
     maximum: int | None = None
     range_error: str | None = None
     item: str | None = None  # its words as one item of a "do any of these apply?" list (see Group)
+    # The voices it is asked in (a question for carers is asked only of someone answering for
+    # another person), and whether this rule book's voice is one of them.
+    voices: tuple[str, ...] = VOICES
+    in_voice: bool = True
+
+    def asked(self, answers: Mapping[str, object]) -> bool:
+        """Whether the question is asked, given the answers so far (and this rule book's voice)."""
+        return self.in_voice and (self.ask_when is None or self.ask_when.holds(answers))  # type: ignore[arg-type]
 
     @cached_property
     def values(self) -> tuple[str, ...]:
@@ -169,6 +216,9 @@ class Group:
     none: str  # the label of "none of these"
     error: str  # when nothing is ticked
     hint: str | None = None
+    # When the whole list is asked (the same for every question in it; it depends on earlier pages
+    # only, such as the care problems asked of people already diagnosed). None: always.
+    ask_when: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +269,7 @@ class Rule:
     advice: str | None = None
     say: str = ""  # what the person can say when they call, in their own words
     line: int = field(default=0, compare=False)  # where it is in the rule book
+    contacts: tuple[str, ...] = ()  # services the result lists when this rule fires, besides the level's
 
 
 @dataclass(frozen=True)
@@ -525,6 +576,7 @@ class _Builder:
         self.question_nodes: dict[str, Node] = {}
         self.level_variant_nodes: dict[str, Node] = {}
         self.sources_read = False
+        self.phones: dict[str, str | None] | None = None  # the services' phones, once meta is read
 
     # -- reading helpers ------------------------------------------------------------------------
 
@@ -591,11 +643,17 @@ class _Builder:
             # use NUL to mark where answers go, see triage.pages).
             self.problems.add(node, f"{what} has a control character (such as \\0); remove it")
             value = _CONTROL.sub("", value)  # checked on without it, so this is the only problem reported
+        known = (PLACEHOLDER, *SERVICE_PLACEHOLDERS)
         for name in _FIELD.findall(value):
-            if name != PLACEHOLDER:
-                self.problems.add(
-                    node, f"unknown placeholder '{{{name}}}' in {what}{did_you_mean(name, [PLACEHOLDER])}"
-                )
+            if name not in known:
+                self.problems.add(node, f"unknown placeholder '{{{name}}}' in {what}{did_you_mean(name, known)}")
+            elif name in SERVICE_PLACEHOLDERS and self.phones is not None:
+                phone = self.phones.get(SERVICE_PLACEHOLDERS[name])
+                if not phone:
+                    self.problems.add(
+                        node, f"{what} names {{{name}}}, but service '{name}' has no phone: give it one in meta.services"
+                    )
+                value = value.replace("{" + name + "}", phone or "")
         return " ".join(value.replace("{" + PLACEHOLDER + "}", self.number).split())
 
     def voiced(self, node: Node | None, what: str, voice: str | None = None) -> str | None:
@@ -707,6 +765,8 @@ class _Builder:
                     )
                 )
         self.unique(((s.id, n) for s, n in sources), "source id")
+        services = self.services(found.get("services"), node)
+        self.phones = {sid: service.phone for sid, service in services.items()}
         texts = {key: self.text(found[key], key) for key in keys if key != "disclaimer"}
         texts["disclaimer"] = self.voiced(found["disclaimer"], "the disclaimer")
         if texts["reviewed_on"] is not None:
@@ -731,7 +791,7 @@ class _Builder:
             answer_labels=MappingProxyType(answer_labels),
             messages=MappingProxyType({k: self.text(v, f"message {k}") or "" for k, v in messages.items()}),
             sources=tuple(s for s, _ in sources),
-            services=self.services(found.get("services"), node),
+            services=services,
         )
 
     def services(self, node: Node | None, meta: Node) -> Mapping[str, Service]:
@@ -919,11 +979,16 @@ class _Builder:
                     )
                 elif qid in grouped:
                     self.problems.add(entry, f"question '{qid}' is in two together lists")
-                elif question.kind != "yes_no" or question.ask_when is not None or qid in triggers:
+                elif (
+                    question.kind != "yes_no"
+                    or qid in triggers
+                    or question.voices != VOICES
+                    or (question.ask_when is not None and questions_in(question.ask_when) & on_page.keys())
+                ):
                     self.problems.add(
                         entry,
-                        f"question '{qid}' cannot be in {what}: only yes/no questions that are always asked, "
-                        "and reveal no follow-up, can be",
+                        f"question '{qid}' cannot be in {what}: only yes/no questions asked in every voice, that "
+                        "reveal no follow-up and are not follow-ups of a question on the same page, can be",
                     )
                 elif question.item is None:
                     self.problems.add(
@@ -933,6 +998,11 @@ class _Builder:
                     ids.append(qid)
                     grouped[qid] = entry
             ordered = sorted(ids, key=position.__getitem__)
+            conditions = {on_page[q].ask_when for q in ordered}
+            if len(conditions) > 1:
+                self.problems.add(
+                    found["questions"], f"the questions of {what} must all be asked when the same: give them one ask_when"
+                )
             spots = [position[q] for q in ordered]
             if spots and spots[-1] - spots[0] + 1 != len(spots):
                 self.problems.add(
@@ -940,8 +1010,9 @@ class _Builder:
                 )
             texts = {k: self.voiced(found.get(k), f"the {k} of {what}") for k in ("text", "none", "error", "hint")}
             if group_id and len(ids) >= 2 and texts["text"] and texts["none"] and texts["error"]:
+                when = on_page[ordered[0]].ask_when
                 groups.append(
-                    Group(group_id, tuple(ordered), texts["text"], texts["none"], texts["error"], texts["hint"])
+                    Group(group_id, tuple(ordered), texts["text"], texts["none"], texts["error"], texts["hint"], when)
                 )
         return tuple(groups)
 
@@ -950,7 +1021,7 @@ class _Builder:
             node,
             self.named(node, "question"),
             ("id", "type", "text", "error"),
-            ("hint", "options", "ask_when", "required", "minimum", "maximum", "range_error", "item"),
+            ("hint", "options", "ask_when", "required", "minimum", "maximum", "range_error", "item", "voices"),
         )
         if found is None or "id" not in found or "type" not in found:
             return None
@@ -994,6 +1065,14 @@ class _Builder:
             if not isinstance(required, bool):
                 self.problems.add(found["required"], "'required' must be true or false")
             fields["required"] = required is not False
+        if "voices" in found:
+            voices = [self.scalar(v) for v in self.sequence(found["voices"], f"the voices of {what}")]
+            if not voices or not all(v in VOICES for v in voices) or len(set(voices)) != len(voices):
+                self.problems.add(found["voices"], f"the voices of {what} must be some of {', '.join(VOICES)}, each once")
+            else:
+                ordered_voices = tuple(v for v in VOICES if v in voices)
+                fields["voices"] = ordered_voices
+                fields["in_voice"] = self.voice in ordered_voices
         if qid is None:
             return None
         return _QuestionDraft(node, qid, str(kind), values, fields, found.get("ask_when"))
@@ -1042,7 +1121,7 @@ class _Builder:
                 item,
                 self.named(item, "rule"),
                 ("id", "level", "when", "reason", "source", *(() if self.earlier else ("say",))),
-                ("advice", *(("say",) if self.earlier else ())),
+                ("advice", "contacts", *(("say",) if self.earlier else ())),
             )
             if found is None or "id" not in found:
                 continue
@@ -1060,8 +1139,10 @@ class _Builder:
             advice = self.voiced(found.get("advice"), f"the advice of {what}")
             say = self.voiced(found.get("say"), f"what to say for {what}")
             source = self.source(found.get("source"), what, refs)
+            contacts = self.contacts(found.get("contacts"), what)
             if rule_id and isinstance(level_id, str) and level_id in levels and when and reason and source:
-                rule = Rule(rule_id, levels[level_id], when, reason, source, advice, say or "", line_of(item))
+                level = levels[level_id]
+                rule = Rule(rule_id, level, when, reason, source, advice, say or "", line_of(item), contacts)
                 rules.setdefault(rule_id, rule)
         self.unique(ids, "rule id")
         return rules

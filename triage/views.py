@@ -120,6 +120,11 @@ def section(section_id: str) -> Response | tuple[str, int] | str:
         return out_of_order(answers)
     on_page = {q.id for q in page.questions}
     others = {k: v for k, v in answers.items() if k not in on_page}
+    if not journey.has_questions(page, others):
+        # A page that asks this person nothing (questions for people already diagnosed, reached by
+        # a Back link): the page before it.
+        before = journey.previous_step(book, page.id, others)
+        return redirect(step_url(before) if before else url_for("visitor.start"), code=303)
     layout = journey.page_layout(book, page, others)
 
     if request.method == "POST":
