@@ -34,14 +34,22 @@ def test_questionnaire_carries_the_contract(client: Any, rulebook: Rulebook) -> 
     assert body["rulebook"]["version"] == rulebook.meta.version
     assert [level["id"] for level in body["levels"]] == ["emergency", "urgent", "soon", "routine"]
     questions = {q["id"]: q for section in body["sections"] for q in section["questions"]}
+    carers = {q["id"]: q for section in client.get("/api/v1/questionnaire?respondent=someone_else").get_json()[
+        "sections"] for q in section["questions"]}  # fmt: skip
     for qid, (kind, values) in CONTRACT.items():
+        if qid == "carer_coping":
+            questions[qid] = carers[qid]
         assert questions[qid]["type"] == kind
         assert [o["value"] for o in questions[qid].get("options", [])] == list(values)
     assert questions["weakness_side"]["ask_when"] == {"question": "weakness", "equals": "yes"}
     assert "age" not in questions and "respondent" not in questions
     assert [q["id"] for q in body["sections"][0]["questions"]] == [
-        "breathing_now", "choking_now", "sudden_symptoms", "drowsy_confused", "bladder_bowel"
+        "breathing_now", "choking_now", "chest_pain", "sudden_symptoms", "sudden_headache", "drowsy_confused",
+        "fever_stiff_neck", "fall_injury", "bladder_bowel", "self_harm_now",
     ]  # fmt: skip
+    # The care list is asked only of people already diagnosed; the carer's question only of a carer.
+    assert questions["feeding_tube_problem"]["ask_when"] == {"question": "known_diagnosis", "equals": "yes"}
+    assert "carer_coping" not in {q["id"] for section in body["sections"] for q in section["questions"]}
     assert questions["speech"]["text"] == "Is your speech slurred or changed in a way that is new or getting worse?"
     assert questions["speech"]["staff"].startswith("Is the person's speech")
     # The emergency signs are asked as one list; its items are the questions' own answers.
@@ -61,7 +69,7 @@ def test_the_questionnaire_speaks_to_someone_answering_for_another_person(client
 
 
 def test_an_assessment_answers_in_the_voice_of_who_is_answering(client: Any) -> None:
-    answers = NOTHING | {"respondent": "someone_else", "choking_episodes": "yes"}
+    answers = NOTHING | {"respondent": "someone_else", "carer_coping": "no", "choking_episodes": "yes"}
     body = client.post("/api/v1/assessments", json={"answers": answers}).get_json()
     assert body["respondent"] == "someone_else" and body["level"] == "urgent"
     assert body["reasons"][0]["text"].startswith("You said the person coughs or chokes")

@@ -19,7 +19,6 @@ LEVEL_NEVER_DECIDES = {
     "weakness_one_side": "weakness always brings the 'how is it changing' question, and every answer reaches 'soon'",
     "trouble_walking": "the same: tripping brings the 'how is it changing' question",
     "dropping_objects": "the same: dropping things brings the 'how is it changing' question",
-    "worse_with_tiredness": "asked together with the 'how is it changing' question, which reaches 'soon' by itself",
 }
 
 

@@ -254,7 +254,7 @@ def verify(rulebook: Rulebook) -> Report:
         voices = [q.voices for q in rulebook.questions if q.id in answers and q.voices != VOICES]
         voice = next((v for v in VOICES if all(v in vs for vs in voices)), rulebook.voice)
         try:
-            assessment = assess(rulebook.in_voice(voice), answers)
+            assessment = assess(rulebook if voice == rulebook.voice else rulebook.in_voice(voice), answers)
         except AnswerError as error:  # the encoding allowed answers the engine refuses: a bug here
             raise RuntimeError(f"the prover's answer set is not valid for the engine: {error}") from None
         fired = tuple(r for r in rulebook.rules if r.id in {reason.rule for reason in assessment.reasons})

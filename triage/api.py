@@ -85,7 +85,9 @@ def questionnaire() -> Response:
                     "id": section.id,
                     "title": section.title,
                     "intro": section.intro,
-                    "questions": [question_json(q) for q in section.questions],
+                    # Only the questions asked in this voice (a question for carers is asked only of
+                    # someone answering for another person).
+                    "questions": [question_json(q) for q in section.questions if q.in_voice],
                     # Yes/no questions a page asks as one "do any of these apply?" list: each
                     # ticked item is a yes, the others no, once one (or "none") is ticked.
                     "together": [
