@@ -26,26 +26,28 @@ TRIAGE = str(Path(sys.executable).with_name("triage"))
 # Values distinctive enough that finding one in the log can only mean an answer leaked.
 ANSWERS = {
     "emergency": {
-        "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "drowsy_confused": "no",
-        "bladder_bowel": "no",
+        "breathing_now": "no", "choking_now": "no", "chest_pain": "no", "sudden_symptoms": "no",
+        "sudden_headache": "no", "drowsy_confused": "no", "fever_stiff_neck": "no", "fall_injury": "no",
+        "bladder_bowel": "no", "self_harm_now": "no",
     },
     "background": {"known_diagnosis": "no", "sudden_symptoms_gone": "last_7_days"},
     "breathing_swallowing_speech": {
         "breathlessness": "lying_flat", "morning_headaches": "no", "swallowing": "no", "choking_episodes": "no",
-        "speech": "no",
+        "speech": "no", "chest_infection": "no",
     },
     "muscles": {
         "weakness": "yes", "weakness_where": "face_neck", "weakness_side": "one_side", "trouble_walking": "no",
-        "dropping_objects": "no", "twitching": "no", "cramps": "no",
+        "dropping_objects": "no", "twitching": "no", "cramps": "no", "calf_swelling": "no",
     },
     "changes": {
         "symptom_course": "worse_over_weeks_months", "worse_with_tiredness": "no", "numbness": "no",
-        "double_vision": "no", "weight_loss": "significant", "family_history": "unsure",
+        "double_vision": "no", "weight_loss": "significant", "family_history": "unsure", "low_mood": "yes",
+        "self_harm_thoughts": "yes", "carer_coping": "no", "other_worry": "no",
     },
 }  # fmt: skip
 SECRET_VALUES = [
     "lying_flat", "face_neck", "one_side", "worse_over_weeks_months", "significant", "unsure", "last_7_days",
-    "someone_else",
+    "someone_else", "self_harm_thoughts", "low_mood",
 ]  # fmt: skip
 
 

@@ -25,7 +25,10 @@ WORSE: dict[str, dict[str, int]] = {
     "weight_loss": {"none": 0, "some": 1, "significant": 2},
     "family_history": {"no": 0, "unsure": 0, "yes": 1},
     "sudden_symptoms_gone": {"no": 0, "earlier": 1, "last_7_days": 2},
-    "symptom_course": {"not_getting_worse": 0, "worse_over_weeks_months": 1, "worse_over_days": 2, "sudden": 3},
+    "symptom_course": {
+        "same_for_years": 0, "not_getting_worse": 1, "worse_over_weeks_months": 2, "sudden_earlier": 3,
+        "worse_over_days": 4, "sudden_recent": 5,
+    },  # fmt: skip
 }
 YES_NO = {"no": 0, "yes": 1}
 # Answers that say who the person is, not how they are: a diagnosis already made changes who to
@@ -45,7 +48,11 @@ def diagnostic_wording(text: str) -> list[str]:
 
 
 def _asked(question: Question, answers: Mapping[str, Any]) -> bool:
-    return question.ask_when is None or question.ask_when.holds(answers)
+    return question.in_voice and (question.ask_when is None or question.ask_when.holds(answers))
+
+
+# The carer's own question, asked only of someone answering for another person: "no" reports nothing.
+FOR_CARERS = {"carer_coping": "no"}
 
 
 def _value(question: Question) -> st.SearchStrategy[Any]:
@@ -150,7 +157,7 @@ def test_an_age_from_version_1_is_ignored(answers: dict, age: Any) -> None:
 @given(answer_sets(), st.sampled_from(["self", "someone_else"]))
 def test_who_is_answering_never_changes_the_level_or_the_reasons(answers: dict, respondent: str) -> None:
     first = assess(RULEBOOK, answers)
-    voiced = assess(RULEBOOK, {**answers, "respondent": respondent})
+    voiced = assess(RULEBOOK, {**answers, **FOR_CARERS, "respondent": respondent})
     assert voiced.level.id == first.level.id
     assert [r.rule for r in voiced.reasons] == [r.rule for r in first.reasons]
     assert voiced.respondent == respondent
@@ -178,7 +185,7 @@ def test_the_same_answers_always_give_the_same_result(answers: dict, random: Any
 @settings(max_examples=300, deadline=None)
 @given(answer_sets(), st.sampled_from(["self", "someone_else"]))
 def test_no_output_uses_diagnostic_wording(answers: dict, respondent: str) -> None:
-    result = assess(RULEBOOK, {**answers, "respondent": respondent}).to_dict()
+    result = assess(RULEBOOK, {**answers, **FOR_CARERS, "respondent": respondent}).to_dict()
     result.pop("answers")
     text = json.dumps(result, ensure_ascii=False)
     assert diagnostic_wording(text) == []

@@ -36,6 +36,8 @@ def test_call_screen_has_every_question_in_staff_words_in_order(client: Any, sta
     expected = []  # each question, or the "do any of these apply?" list it is asked in, once
     for question in staff_book.questions:
         group = staff_book.section_by_id[question.section].group_of.get(question.id)
+        if not question.in_voice:
+            continue  # the carer's own question is not asked on the call screen
         if group is None:
             expected.append(question.staff)
         elif group.questions[0] == question.id:
@@ -44,7 +46,10 @@ def test_call_screen_has_every_question_in_staff_words_in_order(client: Any, sta
     assert soup.find(id="breathing_now").has_attr("autofocus")
     assert [tag["data-key"] for tag in soup.select("input[name=weakness]")] == ["y", "n"]
     together = soup.select("#swallowing_speech_signs-group input")
-    assert [tag["data-key"] for tag in together] == ["1", "2", "3", "4", "n"]  # each item, then "none of these"
+    assert [tag["data-key"] for tag in together] == ["1", "2", "3", "4", "5", "n"]  # each item, then "none of these"
+    # The care list is asked only when the person is already diagnosed: revealed under that answer.
+    care = soup.find(id="care_problems-group")
+    assert care["data-reveal-for"] == "known_diagnosis" and care["data-reveal-values"] == "yes"
     assert [tag["data-key"] for tag in soup.select("input[name=breathlessness]")] == ["1", "2", "3", "4"]
     script = soup.find(id="emergency-script")
     assert script.has_attr("hidden") and staff_book.top_level.staff_script in script.get_text()

@@ -53,7 +53,9 @@ def call() -> tuple[str, int] | str:
     # The call is one page: every follow-up is under its trigger, wherever in the call that is.
     whole_call = Section("call", "Call screen", book.questions, groups=book.groups)
     reveals = {q.id: reveal for q, reveal in journey.page_layout(book, whole_call, {})}
-    layouts = [(section, [(q, reveals[q.id]) for q in section.questions]) for section in book.sections]
+    layouts = [
+        (section, [(q, reveals[q.id]) for q in section.questions if q.id in reveals]) for section in book.sections
+    ]
     values, errors = form.values, form.messages
 
     def field(question: Question, reveal: Reveal | None, autofocus: bool = False) -> Markup:
