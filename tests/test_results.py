@@ -44,7 +44,7 @@ def test_each_level_says_where_to_go_and_by_when_in_one_sentence(visitor: Visito
     expected = {
         "urgent": "See a doctor today.",
         "soon": "Book an appointment with your family doctor, to be seen within 1 to 2 weeks.",
-        "routine": "You do not need an urgent visit.",
+        "routine": "These questions look for warning signs in breathing, swallowing, speech, muscles and weight",
     }
     for level, start in expected.items():
         soup = result(Visitor(visitor.client.application.test_client()), TO_LEVEL[level], rulebook)
@@ -61,10 +61,48 @@ def test_the_clinics_services_are_listed_with_tap_to_call_and_booking_links(rule
 
 
 def test_people_already_diagnosed_are_pointed_to_their_care_team(rulebook: Any) -> None:
-    soup = result(clinic_visitor(), {**TO_LEVEL["urgent"], "known_diagnosis": "yes"}, rulebook)
-    assert words(soup.select_one(".card__where")).startswith("Call your ALS/MND care team today.")
+    soup = result(clinic_visitor(), {"breathlessness": "lying_flat", "known_diagnosis": "yes"}, rulebook)
+    assert words(soup.select_one(".card__where")).startswith("Call your ALS care team today.")
     first = soup.select_one(".contacts li")
-    assert words(first).startswith("ALS/MND care team: call 403 555 0122")
+    assert words(first).startswith("ALS care team: call 403 555 0122")
+
+
+@pytest.mark.parametrize("respondent", ["self", "someone_else"])
+def test_a_routine_result_is_honest_about_what_the_questions_looked_for(
+    visitor: Visitor, rulebook: Any, respondent: str
+) -> None:
+    visitor.start(respondent)
+    visitor.answer_all({"carer_coping": "no"})
+    soup = check_page(visitor.client.get("/result"), rulebook.in_voice("other" if respondent != "self" else "self"))
+    card = soup.select_one(".card")
+    assert "card--routine" in card["class"]
+    title = words(soup.select_one(".card__title"))
+    assert title == "None of the warning signs these questions look for"
+    first = words(soup.select_one(".card__where")).split(". ")
+    assert first[0].startswith("These questions look for warning signs")
+    assert first[1].startswith("None of those signs were in your answers")
+    assert first[2] == "The questions cannot rule out other problems"
+    text = words(soup).lower()
+    assert "do not need" not in text and "no need" not in text and "you are fine" not in text
+    assert soup.select_one(".card svg") is None or "tick" not in str(soup.select_one(".card svg"))
+    css = (Path(__file__).parents[1] / "static" / "app.css").read_text()
+    routine = re.search(r"\.card--routine \.card__head \{ background: (#[0-9a-f]{6}); \}", css)
+    assert routine is not None
+    red, green, blue = (int(routine[1][i : i + 2], 16) for i in (1, 3, 5))
+    assert not (green > red + 40 and green > blue + 40), "the routine card is not green (not an all-clear)"
+
+
+def test_mood_answers_name_the_crisis_line_with_its_number(visitor: Visitor, rulebook: Any) -> None:
+    soup = result(visitor, {"low_mood": "yes"}, rulebook)
+    links = {a["href"] for a in soup.select(".contacts a")}
+    assert "tel:988" in links
+    assert "Suicide Crisis Helpline (call or text): call 9-8-8" in words(soup.select_one(".contacts"))
+
+
+def test_the_crisis_line_is_not_listed_when_no_mood_answer_fired(visitor: Visitor, rulebook: Any) -> None:
+    soup = result(visitor, TO_LEVEL["soon"], rulebook)
+    assert "tel:988" not in {a["href"] for a in soup.select(".contacts a")}
+    assert "call or text 9-8-8 at any time" in words(soup)  # the safety net still names it, in one sentence
 
 
 def test_without_settings_only_the_nurse_line_has_a_number(visitor: Visitor, rulebook: Any) -> None:

@@ -36,7 +36,8 @@ NONE = "(not answered)"
 
 def load_any(path: Path) -> Rulebook:
     """A rule book of the current form, or of an earlier one: the first contract (translated to the
-    current form), or 2.0, from before levels said where to go and rules what to say."""
+    current form), or 2.x (2.0 from before levels said where to go and rules what to say; 2.x of the
+    second answer contract)."""
     text = path.read_text(encoding="utf-8")
     data = load_plain(text)
     version = str(data.get("meta", {}).get("version", "")) if isinstance(data, dict) else ""
@@ -44,7 +45,7 @@ def load_any(path: Path) -> Rulebook:
     major, minor = (int(found[1]), int(found[2] or 0)) if found else (None, None)
     if isinstance(data, dict) and major is not None and major < 2:
         return parse_rulebook(_from_first_contract(data), str(path), earlier=True)
-    if (major, minor) == (2, 0):
+    if major == 2:  # 2.x: before the answer contract of rule book 3, read without checking it
         return parse_rulebook(text, str(path), earlier=True)
     return load_rulebook(path)
 
@@ -89,6 +90,10 @@ class JointSpace:
 
     def __init__(self, books: Iterable[Rulebook]) -> None:
         self.bdd = BDD()
+        # An answer of the first (old) book that options of the last (new) one replace, with those
+        # options (and itself, where the new book still offers it): the old answer stands for them.
+        self.old: Rulebook | None = None
+        self.replaced: dict[tuple[str, str], tuple[str, ...]] = {}
         self.values: dict[str, list[str]] = {}
         self.multi: set[str] = set()
         books = list(books)
@@ -103,6 +108,16 @@ class JointSpace:
                 known += [v for v in q.values if v not in known]
                 if q.kind == "multi":
                     self.multi.add(q.id)
+        if len(books) == 2:
+            self.old, new = books
+            for q in new.questions:
+                offered = self.old.question_by_id[q.id].values if q.id in self.old.question_by_id else ()
+                for option in q.options:
+                    if option.value in offered:
+                        continue  # not new: the old rule book offered it too
+                    for was in option.replaces:
+                        kept = (was,) if was in q.values else ()
+                        self.replaced[q.id, was] = (*self.replaced.get((q.id, was), kept), option.value)
         names = [self.name(qid, v) for qid, values in self.values.items() for v in self.slots(qid, values)]
         self.bdd.declare(*names)
         self.nvars = len(names)
@@ -136,6 +151,13 @@ class JointSpace:
             return self.any_of(self.var(q.id, v) for v in self.values[q.id])
         return ~self.var(q.id, NONE)
 
+    def answer(self, qid: str, value: str, book: Rulebook) -> Function:
+        """`value` answered to `qid`, as `book` means it: an old answer that new options replace
+        stands for any of them."""
+        if book is self.old and (qid, value) in self.replaced:
+            return self.any_of(self.var(qid, v) for v in self.replaced[qid, value])
+        return self.var(qid, value)
+
     def any_of(self, fs: Iterable[Function]) -> Function:
         result = self.bdd.false
         for f in fs:
@@ -156,7 +178,7 @@ class JointSpace:
         if isinstance(c, Not):
             return ~self.condition(c.part, book)
         if isinstance(c, OneOf):
-            return self.any_of(self.var(c.question, v) for v in sorted(c.values))
+            return self.any_of(self.answer(c.question, v, book) for v in sorted(c.values))
         if isinstance(c, Includes):
             return self.var(c.question, c.value)
         if isinstance(c, Answered):
@@ -194,7 +216,7 @@ class JointSpace:
             if q.kind == "number":
                 pass  # every range is within the question's limits
             elif q.id not in self.multi:  # an answer it does not offer is not valid for it
-                valid &= self.any_of(self.var(q.id, v) for v in [NONE, *q.values])
+                valid &= self.any_of(self.answer(q.id, v, book) for v in [NONE, *q.values])
             else:
                 valid &= self.all_of(~self.var(q.id, v) for v in self.values[q.id] if v not in q.values)
         return {level_id: valid & answers for level_id, answers in exactly.items()}

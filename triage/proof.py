@@ -58,7 +58,9 @@ def _prove(path: str | None) -> list[tuple[int, str]]:
 def logic_key(rulebook: Rulebook) -> str:
     """What a proof depends on: questions, follow-up conditions, rules, levels and the policy (not
     the words, nor the emergency number)."""
-    questions = [(q.id, q.kind, q.values, q.required, q.ask_when, q.minimum, q.maximum, q.voices) for q in rulebook.questions]
+    questions = [
+        (q.id, q.kind, q.values, q.required, q.ask_when, q.minimum, q.maximum, q.voices) for q in rulebook.questions
+    ]
     policy = rulebook.policy
     parts: dict[str, Any] = {
         "questions": questions,

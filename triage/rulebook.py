@@ -149,6 +149,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not tab or line br
 class Option:
     value: str
     label: str
+    # Answers of an earlier rule book that this option takes the place of, in part or whole (so
+    # that `triage diff` can follow a person from the old answer to the new one).
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -651,7 +654,8 @@ class _Builder:
                 phone = self.phones.get(SERVICE_PLACEHOLDERS[name])
                 if not phone:
                     self.problems.add(
-                        node, f"{what} names {{{name}}}, but service '{name}' has no phone: give it one in meta.services"
+                        node,
+                        f"{what} names {{{name}}}, but service '{name}' has no phone: give it one in meta.services",
                     )
                 value = value.replace("{" + name + "}", phone or "")
         return " ".join(value.replace("{" + PLACEHOLDER + "}", self.number).split())
@@ -1001,7 +1005,8 @@ class _Builder:
             conditions = {on_page[q].ask_when for q in ordered}
             if len(conditions) > 1:
                 self.problems.add(
-                    found["questions"], f"the questions of {what} must all be asked when the same: give them one ask_when"
+                    found["questions"],
+                    f"the questions of {what} must all be asked when the same: give them one ask_when",
                 )
             spots = [position[q] for q in ordered]
             if spots and spots[-1] - spots[0] + 1 != len(spots):
@@ -1068,7 +1073,9 @@ class _Builder:
         if "voices" in found:
             voices = [self.scalar(v) for v in self.sequence(found["voices"], f"the voices of {what}")]
             if not voices or not all(v in VOICES for v in voices) or len(set(voices)) != len(voices):
-                self.problems.add(found["voices"], f"the voices of {what} must be some of {', '.join(VOICES)}, each once")
+                self.problems.add(
+                    found["voices"], f"the voices of {what} must be some of {', '.join(VOICES)}, each once"
+                )
             else:
                 ordered_voices = tuple(v for v in VOICES if v in voices)
                 fields["voices"] = ordered_voices
@@ -1083,12 +1090,17 @@ class _Builder:
             return ()
         options: list[tuple[Option, Node]] = []
         for item in self.sequence(node, f"the options of {what}"):
-            found = self.mapping(item, f"an option of {what}", ("value", "label"))
-            if found and len(found) == 2:
+            found = self.mapping(item, f"an option of {what}", ("value", "label"), ("replaces",))
+            if found and {"value", "label"} <= found.keys():
                 value = self.ident(found["value"], f"an option value of {what}")
                 label = self.voiced(found["label"], f"an option label of {what}")
+                replaces = tuple(
+                    self.ident(old, f"an answer that an option of {what} replaces") or ""
+                    for old in (self.sequence(found["replaces"], f"what an option of {what} replaces")
+                                if "replaces" in found else ())
+                )  # fmt: skip
                 if value and label:
-                    options.append((Option(value, label), found["value"]))
+                    options.append((Option(value, label, replaces), found["value"]))
         self.unique(((o.value, n) for o, n in options), f"option of {what}")
         if len(options) < 2 and isinstance(node, SequenceNode) and node.value:
             self.problems.add(node, f"{what} needs at least two options")
