@@ -120,7 +120,7 @@ def test_an_emergency_answer_shows_the_emergency_advice_at_once(page: Any) -> No
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/result")
     assert page.locator("h1").inner_text() == "Call 911 now"
-    assert page.get_by_role("heading", name="What to tell the call handler").is_visible()
+    assert page.get_by_role("heading", name="What to tell the 911 operator").is_visible()
     assert page.get_by_role("heading", name="While you wait for help").is_visible()
 
 

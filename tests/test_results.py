@@ -145,10 +145,10 @@ def test_the_emergency_result_gives_the_call_button_and_words_for_the_call_handl
     button = soup.select_one(".card .button--call")
     assert button["href"] == "tel:911" and button.get_text(strip=True) == "Call 911"
     say = soup.select_one(".say")
-    assert say.h2.get_text(strip=True) == "What to tell the call handler"
+    assert say.h2.get_text(strip=True) == "What to tell the 911 operator"
     assert [li.get_text(strip=True) for li in say.select("li")] == ["“I am choking and it will not clear.”"]
     headings = [h2.get_text(strip=True) for h2 in soup.select("main h2")]
-    assert headings.index("What to tell the call handler") < headings.index("While you wait for help")
+    assert headings.index("What to tell the 911 operator") < headings.index("While you wait for help")
     assert soup.find(id="answers") is None  # no list of answers between the person and the phone
 
 

@@ -12,7 +12,7 @@ from webpages import QUIET, TO_LEVEL, Visitor, check_page, parse
 
 from triage import create_app
 from triage.config import ConfigError, settings_from_env
-from triage.rulebook import Rulebook, RulebookError, default_rules_path
+from triage.rulebook import EMERGENCY_QUESTIONS, Rulebook, RulebookError, default_rules_path
 
 # -- the factory --------------------------------------------------------------------------------
 
@@ -125,21 +125,14 @@ def test_choosing_someone_else_later_keeps_the_answers_and_changes_the_voice(
     assert response.location == "/questions/background"
     assert visitor.stored() == QUIET["emergency"]
     soup = check_page(client.get("/questions/background"), rulebook.in_voice("other"))
-    assert soup.find("legend").get_text(strip=True) == "Has a doctor already diagnosed the person with ALS or MND?"
+    assert soup.find("legend").get_text(strip=True) == "Has a doctor already diagnosed the person with ALS (also called MND)?"
 
 
 def test_first_question_page_holds_only_the_emergency_questions(client: Any, rulebook: Rulebook) -> None:
     soup = check_page(client.get("/questions/emergency"), rulebook)
     names = sorted({tag["name"] for tag in soup.find_all("input") if tag["name"] != "csrf_token"})
     # One "is any of these happening?" list: an item for each emergency question, and "none of these".
-    assert names == [
-        "bladder_bowel",
-        "breathing_now",
-        "choking_now",
-        "drowsy_confused",
-        "emergency_signs",
-        "sudden_symptoms",
-    ]
+    assert names == sorted([*EMERGENCY_QUESTIONS, "emergency_signs"])
     legends = [legend.get_text(strip=True) for legend in soup.find_all("legend")]
     assert legends == ["Is any of these happening to you right now?"]
     items = [label.get_text(strip=True) for label in soup.select(".choice__label")]
@@ -147,7 +140,7 @@ def test_first_question_page_holds_only_the_emergency_questions(client: Any, rul
 
 
 @pytest.mark.parametrize(
-    "question", ["breathing_now", "choking_now", "sudden_symptoms", "drowsy_confused", "bladder_bowel"]
+    "question", EMERGENCY_QUESTIONS
 )
 def test_any_emergency_yes_goes_straight_to_the_emergency_result(
     visitor: Visitor, rulebook: Rulebook, question: str
@@ -157,7 +150,7 @@ def test_any_emergency_yes_goes_straight_to_the_emergency_result(
     soup = check_page(visitor.client.get("/result"), rulebook)
     assert soup.h1.get_text(strip=True) == "Call 911 now"
     text = " ".join(soup.get_text(" ").split())
-    assert "What to tell the call handler" in text and "While you wait for help" in text
+    assert "What to tell the 911 operator" in text and "While you wait for help" in text
     assert "We did not ask the other questions, because this needs help now." in text
     assert rulebook.top_level.safety_net in text
 
@@ -170,7 +163,7 @@ def test_one_emergency_yes_is_enough_even_with_the_others_unanswered(visitor: Vi
     response = visitor.answer("emergency", {})
     assert response.status_code == 200
     summary = [a.get_text() for a in parse(response).select(".error-summary a")]
-    assert summary == ["Tick each one that is happening, or tick “No, none of these”"]
+    assert summary == ["Check each one that is happening, or check “No, none of these”"]
 
 
 def test_none_of_these_answers_each_emergency_question_no(visitor: Visitor) -> None:
@@ -184,7 +177,7 @@ def test_none_of_these_and_an_emergency_ticked_together_are_asked_again(visitor:
     assert response.status_code == 200 and visitor.stored() == {}
     soup = check_page(response, rulebook)
     assert [a.get_text() for a in soup.select(".error-summary a")] == [
-        "Tick “No, none of these”, or the ones that apply, but not both"
+        "Check “No, none of these”, or the ones that apply, but not both"
     ]
 
 
@@ -286,15 +279,18 @@ def test_the_result_lists_every_answer_with_a_change_link(visitor: Visitor, clie
     )
     soup = check_page(client.get("/result"), rulebook)
     rows = soup.select(".answers .summary__row")
-    assert len(rows) == len(rulebook.questions)  # every question applies here
+    # Every question applies here, but the care list (for people already diagnosed) and the carer's.
+    asked = [q for q in rulebook.questions if q.in_voice and q.section != "care"]
+    assert len(rows) == len(asked)
     values = {row.dt.get_text(strip=True): row.select_one(".summary__value").get_text(strip=True) for row in rows}
     assert values["Where do you feel weak?"] == "Arms, Legs"
     assert values["How are the problems with your muscles, movement, speech or swallowing changing?"] == (
         "They are not getting worse"
     )
     links = soup.select(".answers .summary-heading a")
-    assert len(links) == len(rulebook.sections)  # a link to change the answers of each page
-    for link, section in zip(links, rulebook.sections, strict=True):
+    pages = [section for section in rulebook.sections if section.id != "care"]
+    assert len(links) == len(pages)  # a link to change the answers of each page
+    for link, section in zip(links, pages, strict=True):
         assert link["href"] == f"/questions/{section.id}"
         assert link.get_text(" ", strip=True) == f"Change your answers on: {section.title}"
         page = parse(client.get(link["href"]))
@@ -478,8 +474,9 @@ def test_answers_never_appear_in_urls_or_logs(visitor: Visitor, caplog: pytest.L
     for value in ("face_neck", "one_side", "worse_over_weeks_months", "last_7_days"):
         assert value not in logged
     for section in QUIET:
-        location = visitor.answer(section, QUIET[section]).location or ""
-        assert "?" not in location
+        if section != "care":  # asked only of people already diagnosed
+            location = visitor.answer(section, QUIET[section]).location or ""
+            assert "?" not in location
 
 
 def test_security_headers_on_every_page(client: Any) -> None:
@@ -521,10 +518,11 @@ def test_question_pages_and_the_result_fit_the_weight_budget(visitor: Visitor, c
         with client.get(f"/static/{name}") as response:
             assets += len(response.data)
     weights = {}
+    diagnosed = {"known_diagnosis": "yes"}  # so that every page is asked, the care list included
     for section in rulebook.sections:
         page = client.get(f"/questions/{section.id}")
         assert page.status_code == 200
         weights[section.id] = len(page.data) + assets
-        visitor.answer(section.id, QUIET[section.id])
+        visitor.answer(section.id, {**QUIET[section.id], **(diagnosed if section.id == "background" else {})})
     weights["result, with every answer"] = len(client.get("/result").data) + assets
     assert max(weights.values()) <= 30 * 1024, weights

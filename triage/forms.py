@@ -98,7 +98,7 @@ class SectionForm(FlaskForm):
             none = self[group.id].data == NONE
             ticked = any(field.data == "yes" for field in members)
             if none and ticked:
-                conflict = f"Tick “{group.none}”, or the ones that apply, but not both"
+                conflict = f"Check “{group.none}”, or the ones that apply, but not both"
                 problems |= {qid: None for qid in group.questions} | {group.questions[0]: conflict}
                 self.conflicts.add(group.id)
                 continue

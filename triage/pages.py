@@ -94,6 +94,7 @@ class Fields:
         self._say_section: Callable[..., Markup] = macros.say_section  # type: ignore[attr-defined]
         self._answers_section: Callable[[Markup], Markup] = macros.answers_section  # type: ignore[attr-defined]
         self._voice = rulebook.voice
+        self._number = rulebook.meta.emergency_number
         self._questions = rulebook.question_by_id
         self._group_of = {qid: group for group in rulebook.groups for qid in group.questions}
         self._groups: dict[Hashable, Markup] = {}  # lists of questions asked together, kept as first shown
@@ -175,7 +176,7 @@ class Fields:
     def say_section(self, reasons: Iterable[Reason], urgent_now: bool) -> Markup:
         """What to say when calling, an item for each reason that has words for it (or nothing)."""
         items = "".join(self._says.get(r.rule) or self._say(r) for r in reasons if r.say)
-        return self._say_section(Markup(items), urgent_now, self._voice) if items else Markup("")
+        return self._say_section(Markup(items), urgent_now, self._voice, self._number) if items else Markup("")
 
     def answers(self, book: Rulebook, answers: Mapping[str, Any], root: str | None) -> Markup:
         """The answers given, section by section, each section with a link to its page to change
@@ -310,17 +311,25 @@ def section_page(
     errors: Mapping[str, str] | None = None,
     csrf_failed: bool = False,
     unknown_fields: bool = False,
+    earlier: Mapping[str, Any] | None = None,
 ) -> str:
     """A question page of `book` (in its voice) showing `values`, with a message next to each
-    question in `errors`."""
+    question in `errors`. `earlier` (the answers of other pages) decides where Back goes: a page
+    that asks this person nothing is passed over."""
     kept = _kept()
     problem = bool(errors) or csrf_failed or unknown_fields
+    back = back_url(book, page, earlier or {})
     skeleton = None if problem else _skeleton(kept, ("section", book.voice, page.id, _layout_key(layout)))
     if skeleton is None:
-        return _render_section(book, page, layout, values, errors or {}, csrf_failed, unknown_fields)
+        return _render_section(book, page, layout, values, errors or {}, csrf_failed, unknown_fields, back=back)
     show = kept["fields"][book.voice].field
     filled = {f"q:{q.id}": show(q, r, values, {}) for q, r in layout}
-    return skeleton.fill({"csrf": csrf_input(), **filled})
+    return skeleton.fill({"csrf": csrf_input(), "back": back, **filled})
+
+
+def back_url(book: Rulebook, page: Section, earlier: Mapping[str, Any]) -> str:
+    previous = journey.previous_step(book, page.id, earlier)
+    return step_url(previous) if previous else url_for("visitor.start")
 
 
 def result_page(book: Rulebook, assessment: Assessment) -> str:
@@ -383,8 +392,10 @@ def _render_section(
     csrf_failed: bool = False,
     unknown_fields: bool = False,
     holes: bool = False,
+    back: str = "",
 ) -> str:
-    """The section page rendered in full; with `holes`, the skeleton the answers and token fill."""
+    """The section page rendered in full; with `holes`, the skeleton the answers, token and Back
+    link fill."""
     show = fields(book.voice).field
 
     def field(question: Question, reveal: journey.Reveal | None) -> Markup:
@@ -392,7 +403,6 @@ def _render_section(
             return hole(f"q:{question.id}")
         return show(question, reveal, values, errors)
 
-    previous = journey.previous_step(book, page.id)
     number, steps = journey.step_number(book, page)
     return render_template(
         "section.html",
@@ -403,7 +413,7 @@ def _render_section(
         errors=errors,
         csrf_failed=csrf_failed,
         unknown_fields=unknown_fields,
-        back_url=step_url(previous) if previous else url_for("visitor.start"),
+        back_url=hole("back") if holes else back,
         number=number,
         steps=steps,
         last=page.id == book.sections[-1].id,

@@ -134,9 +134,12 @@ def section(section_id: str) -> Response | tuple[str, int] | str:
             clean, _ = check_answers(book, {**others, **form.answers})
             save_answers(clean)
             return redirect(step_url(journey.next_step(book, clean)), code=303)
-        html = pages.section_page(book, page, layout, form.values, form.messages, form.csrf_failed, form.unknown)
+        html = pages.section_page(
+            book, page, layout, form.values, form.messages, form.csrf_failed, form.unknown, earlier=others
+        )
         return html, form.error_status
-    return pages.section_page(book, page, layout, {q.id: stored_values(q, answers) for q in page.questions})
+    values = {q.id: stored_values(q, answers) for q in page.questions}
+    return pages.section_page(book, page, layout, values, earlier=others)
 
 
 @bp.get("/check")
