@@ -37,8 +37,7 @@ def lowered(book: Rulebook, rule_id: str) -> Rulebook:
     voices: dict[str, Rulebook] = {}
     for voice, each in book.voices.items():
         rules = tuple(
-            dataclasses.replace(rule, level=lower[rule.level.id]) if rule.id == rule_id else rule
-            for rule in each.rules
+            dataclasses.replace(rule, level=lower[rule.level.id]) if rule.id == rule_id else rule for rule in each.rules
         )
         voices[voice] = dataclasses.replace(each, rules=rules, voices=voices)
     return voices[book.voice]

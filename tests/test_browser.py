@@ -43,6 +43,8 @@ QUIET = {
     "double_vision": "No",
     "weight_loss": "No",
     "family_history": "No",
+    "carer_coping": "No",
+    "other_worry": "No",
 }
 TO_LEVEL = {
     "emergency": {"breathlessness": "Even when I am sitting still"},
@@ -54,7 +56,7 @@ TITLES = {
     "emergency": "Call 911 now",
     "urgent": "Contact a doctor today",
     "soon": "Book an appointment with a doctor",
-    "routine": "No need for an urgent visit",
+    "routine": "None of the warning signs these questions look for",
 }
 START = {"self": "Start: I am answering for myself", "someone_else": "Start: I am answering for someone else"}
 NEXT = re.compile("^(Continue|See what to do)$")  # the last question page's button says where it goes
@@ -449,7 +451,11 @@ def test_answering_for_someone_else_no_question_or_reason_says_you_about_them(pa
         if page.locator("#weakness-group").count():
             choose(page, "weakness", "Yes")  # the follow-ups, with their own texts
             page.locator("#weakness_where-group").get_by_label("Hands").check()
-        assert about_the_person(page, "main .field, main h1, main .error-summary li") == [], page.url
+        # The carer's own question speaks to the one answering, about themselves: it is left out.
+        about = (
+            "main .field:not(#carer_coping-group), main h1, main .error-summary li:not(:has(a[href='#carer_coping']))"
+        )
+        assert about_the_person(page, about) == [], page.url
         assert axe_violations(page) == [], page.url
         before = page.url
         fill_in_page(page, ANSWERING_FOR)

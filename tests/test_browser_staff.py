@@ -25,11 +25,13 @@ TYPICAL_CALL: list[tuple[str, list[str]]] = [
     ("weakness_where", ["2", "Enter"]),  # several places may apply, so moving on is a key of its own
     ("weakness_side", ["1"]),
     ("trouble_walking", ["2", "3", "Enter"]),  # dropping things, twitching
-    ("symptom_course", ["3"]),
+    ("symptom_course", ["4"]),
     ("worse_with_tiredness", ["n"]),
     ("numbness", ["n"]),  # neither numbness nor double vision
     ("weight_loss", ["1"]),
     ("family_history", ["2"]),
+    ("low_mood", ["n"]),  # mood: neither
+    ("other_worry", ["n"]),
 ]
 # The same call as the boxes to tick (by name and value) when keys are not the point.
 TICKS = [
@@ -48,6 +50,8 @@ TICKS = [
     ("other_signs", "none"),
     ("weight_loss", "none"),
     ("family_history", "no"),
+    ("mood_signs", "none"),
+    ("other_worry", "no"),
 ]
 
 
@@ -72,7 +76,7 @@ def test_a_typical_call_with_the_keyboard_shortcuts(page: Any, request: pytest.F
         assert keys.focused_name() == name, f"expected focus on {name}"
         for key in pressed:
             keys.press(key)
-    assert keys.focused_name() == "family_history"  # the last question keeps focus
+    assert keys.focused_name() == "other_worry"  # the last question keeps focus
     keys.press("Enter")
     page.wait_for_selector(".card--urgent")
     summary = page.locator("#call-summary").inner_text()
@@ -123,7 +127,10 @@ def test_a_typical_call_with_tab_and_arrow_keys_only(
         context.close()
 
 
-EMERGENCY = ["breathing_now", "choking_now", "sudden_symptoms", "drowsy_confused", "bladder_bowel"]
+EMERGENCY = [
+    "breathing_now", "choking_now", "chest_pain", "sudden_symptoms", "sudden_headache", "drowsy_confused",
+    "fever_stiff_neck", "fall_injury", "bladder_bowel", "self_harm_now",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("question", EMERGENCY)
@@ -132,7 +139,7 @@ def test_a_yes_to_any_emergency_question_shows_the_script_at_once(page: Any, que
     script = page.locator("#emergency-script")
     assert not script.is_visible()
     page.locator(f"#{question}").focus()
-    page.keyboard.press(str(EMERGENCY.index(question) + 1))  # its number in the list of emergency signs
+    page.keyboard.press(str((EMERGENCY.index(question) + 1) % 10))  # its number in the list (the tenth: 0)
     assert script.is_visible(), question
     assert "Please hang up and call 911 now" in script.inner_text()
 

@@ -25,10 +25,14 @@ WORSE: dict[str, dict[str, int]] = {
     "weight_loss": {"none": 0, "some": 1, "significant": 2},
     "family_history": {"no": 0, "unsure": 0, "yes": 1},
     "sudden_symptoms_gone": {"no": 0, "earlier": 1, "last_7_days": 2},
-    "symptom_course": {
-        "same_for_years": 0, "not_getting_worse": 1, "worse_over_weeks_months": 2, "sudden_earlier": 3,
-        "worse_over_days": 4, "sudden_recent": 5,
-    },  # fmt: skip
+    "symptom_course": dict(
+        same_for_years=0,
+        not_getting_worse=1,
+        worse_over_weeks_months=2,
+        sudden_earlier=3,
+        worse_over_days=4,
+        sudden_recent=5,
+    ),
 }
 YES_NO = {"no": 0, "yes": 1}
 # Answers that say who the person is, not how they are: a diagnosis already made changes who to

@@ -410,9 +410,7 @@ def test_every_voice_stands_alone(tmp_path: Path) -> None:
 
 def test_a_level_variant_must_replace_some_words(tmp_path: Path) -> None:
     when = '      - when: {question: known_diagnosis, equals: "yes"}\n'
-    old = (
-        "    variants:\n" + when + "        where:\n          self: >-\n            Call your ALS care team today."
-    )
+    old = "    variants:\n" + when + "        where:\n          self: >-\n            Call your ALS care team today."
     new = "    variants:\n" + when + when + old.removeprefix("    variants:\n" + when)
     path, lines = broken(tmp_path, old, new)
     assert lines == [f"{path}:{line(old) + 1}: a variant of level 'urgent' must replace at least one text"]

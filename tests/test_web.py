@@ -125,7 +125,8 @@ def test_choosing_someone_else_later_keeps_the_answers_and_changes_the_voice(
     assert response.location == "/questions/background"
     assert visitor.stored() == QUIET["emergency"]
     soup = check_page(client.get("/questions/background"), rulebook.in_voice("other"))
-    assert soup.find("legend").get_text(strip=True) == "Has a doctor already diagnosed the person with ALS (also called MND)?"
+    question = "Has a doctor already diagnosed the person with ALS (also called MND)?"
+    assert soup.find("legend").get_text(strip=True) == question
 
 
 def test_first_question_page_holds_only_the_emergency_questions(client: Any, rulebook: Rulebook) -> None:
@@ -139,9 +140,7 @@ def test_first_question_page_holds_only_the_emergency_questions(client: Any, rul
     assert items == [*(q.item for q in rulebook.sections[0].questions), "No, none of these"]
 
 
-@pytest.mark.parametrize(
-    "question", EMERGENCY_QUESTIONS
-)
+@pytest.mark.parametrize("question", EMERGENCY_QUESTIONS)
 def test_any_emergency_yes_goes_straight_to_the_emergency_result(
     visitor: Visitor, rulebook: Rulebook, question: str
 ) -> None:

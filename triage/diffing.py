@@ -41,8 +41,8 @@ def load_any(path: Path) -> Rulebook:
     text = path.read_text(encoding="utf-8")
     data = load_plain(text)
     version = str(data.get("meta", {}).get("version", "")) if isinstance(data, dict) else ""
-    found = re.match(r"(\d+)(?:\.(\d+))?", version)
-    major, minor = (int(found[1]), int(found[2] or 0)) if found else (None, None)
+    found = re.match(r"(\d+)", version)
+    major = int(found[1]) if found else None
     if isinstance(data, dict) and major is not None and major < 2:
         return parse_rulebook(_from_first_contract(data), str(path), earlier=True)
     if major == 2:  # 2.x: before the answer contract of rule book 3, read without checking it

@@ -179,8 +179,9 @@ def check_answers(
     """Normalise the answers to the questions that apply, and list what is wrong with them.
 
     Every answer given must be valid for its question. A valid answer to a question that is not
-    asked (a follow-up whose condition is false, or a question not asked in this voice) is dropped. Missing answers are not errors here: whether they are depends on the whole
-    assessment (see `assess`).
+    asked (a follow-up whose condition is false, or a question not asked in this voice) is dropped.
+    Missing answers are not errors here: whether they are depends on the whole assessment (see
+    `assess`).
     """
     known = rulebook.question_by_id
     errors: list[FieldError] = []
