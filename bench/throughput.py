@@ -40,6 +40,8 @@ HERE = Path(__file__).parent
 
 ANSWERS = {
     "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "drowsy_confused": "no",
+    "chest_pain": "no", "sudden_headache": "no", "fever_stiff_neck": "no", "fall_injury": "no", "self_harm_now": "no",
+    "chest_infection": "no", "calf_swelling": "no", "low_mood": "no", "self_harm_thoughts": "no", "other_worry": "no",
     "bladder_bowel": "no", "known_diagnosis": "no", "sudden_symptoms_gone": "no", "breathlessness": "exertion",
     "morning_headaches": "no", "swallowing": "no", "choking_episodes": "no", "speech": "no", "weakness": "no",
     "trouble_walking": "yes", "dropping_objects": "no", "twitching": "yes", "cramps": "no",
