@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 import re
 import subprocess
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 from browser_support import axe_violations
 from bs4 import BeautifulSoup
+from casefiles import REPORT
+from pypdf import PdfReader
 from test_cli import TRIAGE
 
 from triage.rulebook import default_rules_path, load_rulebook
@@ -39,10 +42,13 @@ def test_the_report_holds_everything_a_clinical_lead_reviews(report: Path) -> No
     assert [h.get_text(strip=True) for h in soup.find_all("h2")] == [
         "Summary",
         "The clinical policy, proved",
+        "Red flags of the source document, traced to rules",
+        "Appendix: every text in every voice",
+    ]
+    assert [h.get_text(strip=True) for h in soup.select("h3.appendix-part")] == [
         "Levels and what each one says",
         "Questions, in the order they are asked",
         "Rules",
-        "Red flags of the source document, traced to rules",
         "Rule cases",
         "Reading grade of every text",
     ]
@@ -104,3 +110,60 @@ def test_the_report_opens_in_chromium_prints_to_pdf_and_is_axe_clean(browser: An
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") > 10
     finally:
         page.close()
+
+
+SIGNED_LAST = Path(__file__).parent / "data" / "rules-2.1.0.yaml"  # the rule book before 3.0.0
+
+
+@pytest.fixture(scope="module")
+def since_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out, _ = make_report(tmp_path_factory.mktemp("since"), "--since", str(SIGNED_LAST), "--no-appendix")
+    return out
+
+
+def test_a_report_since_the_last_signed_version_opens_with_what_changed(since_report: Path) -> None:
+    soup = BeautifulSoup(since_report.read_text(encoding="utf-8"), "html.parser")
+    headings = [h2.get_text(strip=True) for h2 in soup.find_all("h2")]
+    assert headings[:3] == ["Summary", "What changed since 2.1.0", "The clinical policy, proved"]
+    moves = soup.select("#changes ~ table")[0]
+    rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in moves.select("tbody tr")]
+    lower = {(was, now.removesuffix(" (lower)")) for was, now, *_ in rows if now.endswith("(lower)")}
+    assert lower == {("emergency", "urgent"), ("urgent", "soon"), ("soon", "routine")}
+    sudden = next(example for was, now, _, example in rows if (was, now) == ("emergency", "urgent (lower)"))
+    assert "more than a week ago" in sudden and "(before: “They started suddenly, over minutes or hours”)" in sudden
+    text = " ".join(soup.get_text(" ").split())
+    assert "Added: Chest pain, pressure or tightness, new or in the last few hours → at least emergency" in text
+    assert "Changed: Coughing or choking when eating or drinking, or on one's own saliva (not yet diagnosed)" in text
+    assert "added chest_pain (yes_no: yes, no)" in text  # questions, in words
+    assert "`" not in text  # no markup from the terminal version
+    assert soup.find(id="appendix") is None and soup.find(id="grades") is None  # left out
+
+
+def test_without_since_the_report_keeps_its_appendix_and_no_changes(report: Path) -> None:
+    soup = BeautifulSoup(report.read_text(encoding="utf-8"), "html.parser")
+    assert soup.find(id="changes") is None
+    assert soup.find(id="appendix") is not None and soup.find(id="grades") is not None
+
+
+def test_a_report_since_a_file_that_is_not_a_rule_book_is_refused(tmp_path: Path) -> None:
+    junk = tmp_path / "old.yaml"
+    junk.write_text("meta: [", encoding="utf-8")
+    result = subprocess.run(
+        [TRIAGE, "report", "--since", str(junk), "-o", str(tmp_path / "r.html")], capture_output=True, text=True
+    )
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+
+
+@pytest.mark.browser
+def test_the_report_since_the_last_version_prints_in_about_15_pages(
+    browser: Any, since_report: Path, request: pytest.FixtureRequest
+) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(since_report.as_uri())
+        assert axe_violations(page) == []
+        pages = len(PdfReader(io.BytesIO(page.pdf(format="A4"))).pages)
+    finally:
+        page.close()
+    request.config.stash.setdefault(REPORT, []).append(f"triage report --since 2.1.0 --no-appendix: {pages} A4 pages")
+    assert pages <= 15

@@ -44,6 +44,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "-o", "--output", type=Path, default=Path("report.html"), help="where (default: report.html)"
     )
     reporting.add_argument("--cases", type=Path, help="the rule cases (default: tests/cases beside the rule book)")
+    reporting.add_argument(
+        "--since",
+        type=Path,
+        metavar="OLD",
+        help="the rule book last signed (a file): the report opens with what changed since it",
+    )
+    reporting.add_argument(
+        "--no-appendix",
+        action="store_true",
+        help="leave out the appendix of every text in every voice (for a shorter printed copy)",
+    )
     compare = commands.add_parser("diff", help="every change in behaviour and wording between two rule books")
     compare.add_argument("old", type=Path, help="the earlier rule book")
     compare.add_argument("new", type=Path, nargs="?", help="the later one (default: the built-in rules.yaml)")
@@ -119,7 +130,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from triage.report import write_report
 
         cases = args.cases or Path(rulebook_path(args.rules)).resolve().parent / "tests" / "cases"
-        proof = write_report(rulebook, args.output, cases)
+        since = None
+        if args.since is not None:
+            from triage.diffing import load_any
+
+            try:
+                since = load_any(args.since)
+            except RulebookError as error:
+                print("\n".join(error.lines()), file=sys.stderr)
+                return EXIT_BAD_RULES
+        proof = write_report(rulebook, args.output, cases, since=since, appendix=not args.no_appendix)
         status = "proved" if proof.ok else f"{len(proof.failures)} NOT PROVED"
         print(
             f"{args.output}: report on {rulebook.file} {rulebook.meta.version} ({rulebook.sign_off.summary}; {status})"

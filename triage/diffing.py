@@ -28,8 +28,8 @@ from dd.autoref import BDD, Function
 
 from triage.conditions import All, Answered, AnyOf, Compare, Condition, Includes, Not, OneOf, walk
 from triage.report import in_words
-from triage.rulebook import VOICES, Question, Rulebook, load_rulebook, parse_rulebook
-from triage.yamlsource import load_plain
+from triage.rulebook import VOICES, Question, Rulebook, RulebookError, load_rulebook, parse_rulebook
+from triage.yamlsource import Problem, load_plain
 
 NONE = "(not answered)"
 
@@ -38,8 +38,13 @@ def load_any(path: Path) -> Rulebook:
     """A rule book of the current form, or of an earlier one: the first contract (translated to the
     current form), or 2.x (2.0 from before levels said where to go and rules what to say; 2.x of the
     second answer contract)."""
-    text = path.read_text(encoding="utf-8")
-    data = load_plain(text)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = load_plain(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise RulebookError(str(path), [Problem(line, f"cannot read this rule book: {_first_line(error)}")]) from None
     version = str(data.get("meta", {}).get("version", "")) if isinstance(data, dict) else ""
     found = re.match(r"(\d+)", version)
     major = int(found[1]) if found else None
@@ -48,6 +53,10 @@ def load_any(path: Path) -> Rulebook:
     if major == 2:  # 2.x: before the answer contract of rule book 3, read without checking it
         return parse_rulebook(text, str(path), earlier=True)
     return load_rulebook(path)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def _every(text: str | None) -> dict[str, str] | None:

@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import textstat
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -23,6 +23,9 @@ from triage.cases import CaseFileError, load_cases
 from triage.conditions import All, Answered, AnyOf, Compare, Condition, Includes, Not, OneOf
 from triage.engine import AnswerError, assess
 from triage.rulebook import VOICES, Rulebook
+
+if TYPE_CHECKING:
+    from triage.diffing import Diff
 
 VOICE_NAMES = {"self": "To the person", "other": "To someone answering for them", "staff": "Staff on the phone"}
 GRADE_LIMIT = 8
@@ -109,7 +112,54 @@ def grades(book: Rulebook) -> list[tuple[str, str, str, float]]:
     return found
 
 
-def render_report(book: Rulebook, proof: Report, cases: Iterable[CaseResult], now: datetime.datetime) -> str:
+def example_in_words(answers: Mapping[str, Any], books: Iterable[Rulebook]) -> str:
+    """The answers of an example that report something, as staff read the questions and answers.
+    A new answer that replaces an old one says which (the old rule book was given that one)."""
+    staff = [book.in_voice("staff") for book in books]
+    said = []
+    for qid, value in answers.items():
+        if value in ("no", "none"):
+            continue
+        question = next((b.question_by_id[qid] for b in reversed(staff) if qid in b.question_by_id), None)
+        if question is None:
+            continue
+        earlier = staff[0].question_by_id.get(qid) if len(staff) > 1 else None
+        labels = []
+        for v in value if isinstance(value, list) else [value]:
+            label = f"“{question.label(v)}”" if v in question.values else f"“{v}”"
+            option = next((o for o in question.options if o.value == v), None)
+            if earlier is not None and option is not None and v not in earlier.values and option.replaces:
+                was = " or ".join(f"“{earlier.label(r)}”" for r in option.replaces if r in earlier.values)
+                label += f" (before: {was})" if was else ""
+            labels.append(label)
+        said.append(f"“{question.text}” {', '.join(labels)}")
+    return "; ".join(said) or "every answer no or none"
+
+
+def policy_changes(old: Rulebook, new: Rulebook) -> list[tuple[str, str]]:
+    """The rows of the clinical policy added, changed or removed since `old`, in words."""
+    before = {row.id: row for row in old.policy.minimum_levels}
+    after = {row.id: row for row in new.policy.minimum_levels}
+    found = []
+    for row_id, row in after.items():
+        was = before.get(row_id)
+        now = f"{row.says} → at least {row.at_least.id} (when {in_words(row.when, new)})"
+        if was is None:
+            found.append(("Added", now))
+        elif (was.says, was.at_least.id, was.when) != (row.says, row.at_least.id, row.when):
+            found.append(("Changed", f"{now}; was: {was.says} → at least {was.at_least.id}"))
+    found += [("Removed", f"{row.says} → at least {row.at_least.id}") for i, row in before.items() if i not in after]
+    return found
+
+
+def render_report(
+    book: Rulebook,
+    proof: Report,
+    cases: Iterable[CaseResult],
+    now: datetime.datetime,
+    since: Diff | None = None,
+    appendix: bool = True,
+) -> str:
     env = Environment(
         loader=FileSystemLoader(Path(__file__).with_name("templates") if _packaged() else _templates()),
         autoescape=select_autoescape(["html"], default=True),
@@ -133,13 +183,48 @@ def render_report(book: Rulebook, proof: Report, cases: Iterable[CaseResult], no
         in_words=lambda condition: in_words(condition, book),
         rules_by_id={rule.id: rule for rule in book.rules},
         now=now,
+        appendix=appendix,
+        **_since(book, since),
     )
 
 
-def write_report(book: Rulebook, out: Path, cases_folder: Path | None, now: datetime.datetime | None = None) -> Report:
+def _since(book: Rulebook, since: Diff | None) -> dict[str, Any]:
+    """What the report shows of the changes since an earlier rule book (nothing without one)."""
+    if since is None:
+        return {"since": None}
+    rank = {level.id: level.rank for level in book.levels}
+    moves = sorted(since.moved, key=lambda m: (-rank.get(m.old, 0), -rank.get(m.new, 0)))
+    groups: dict[str, list[str]] = {}
+    for heading, line in since.changes:
+        groups.setdefault(heading, []).append(line.replace("`", ""))
+    return {
+        "since": since,
+        "since_file": since.old.file,
+        "moves": moves,
+        "moved_total": sum(m.count for m in since.moved),
+        "rank": rank,
+        "example_in_words": lambda answers: example_in_words(answers, (since.old, book)),
+        "policy_changes": policy_changes(since.old, book),
+        "change_groups": list(groups.items()),
+    }
+
+
+def write_report(
+    book: Rulebook,
+    out: Path,
+    cases_folder: Path | None,
+    now: datetime.datetime | None = None,
+    since: Rulebook | None = None,
+    appendix: bool = True,
+) -> Report:
+    """Write the report; with `since` (the rule book last signed), it opens with what changed."""
+    from triage.diffing import diff  # the decision-diagram library, only for a report since a version
+
     proof = verify(book)
     cases = read_cases(cases_folder, book)
-    out.write_text(render_report(book, proof, cases, now or datetime.datetime.now().astimezone()), encoding="utf-8")
+    changes = diff(since, book) if since is not None else None
+    when = now or datetime.datetime.now().astimezone()
+    out.write_text(render_report(book, proof, cases, when, changes, appendix), encoding="utf-8")
     return proof
 
 
