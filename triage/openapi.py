@@ -106,7 +106,12 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                         "holds, and ignored otherwise. When the answers given already reach the emergency level, "
                         "missing answers are not an error (complete is false). `respondent` (optional, default "
                         "self) says who is answering; the texts of the assessment are in that person's voice, and "
-                        "it never changes the level. `age`, asked by contract version 1, is accepted and ignored."
+                        "it never changes the level. `age`, asked by contract version 1, is accepted and ignored. "
+                        "Contract 3: the care questions (`breathing_machine_problem`, `feeding_tube_problem`, "
+                        "`bowel_blocked`) are asked only when `known_diagnosis` is yes, and `carer_coping` only "
+                        "when `respondent` is someone_else; a valid answer to one that does not apply is ignored, "
+                        "like a follow-up's. The questionnaire for a respondent lists only the questions asked "
+                        "of them."
                     ),
                     "requestBody": {
                         "required": True,
