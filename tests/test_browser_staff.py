@@ -237,3 +237,13 @@ def test_on_a_wide_screen_the_script_panel_sits_beside_the_questions_and_stays_i
         assert axe_violations(page) == []
     finally:
         context.close()
+
+
+def test_the_care_list_and_its_heading_show_only_for_a_person_already_diagnosed(page: Any) -> None:
+    page.goto("/staff")
+    heading, care = page.locator("#care-heading"), page.locator("#care_problems-group")
+    assert not heading.is_visible() and not care.is_visible()
+    page.locator("input[name=known_diagnosis][value=yes]").check()
+    assert heading.is_visible() and care.is_visible()
+    page.locator("input[name=known_diagnosis][value=no]").check()
+    assert not heading.is_visible() and not care.is_visible()
