@@ -264,6 +264,22 @@ def test_back_links_keep_answers(visitor: Visitor, client: Any, rulebook: Rulebo
     soup = check_page(client.get("/questions/breathing_swallowing_speech"), rulebook)
     assert soup.find("input", attrs={"name": "breathlessness", "checked": True})["value"] == "exertion"
     assert soup.find("a", class_="back-link")["href"] == "/questions/background"
+    # The care page is asked only of people already diagnosed: visited by its address, it sends
+    # everyone else back to the page before it.
+    response = client.get("/questions/care")
+    assert response.status_code == 303 and response.location == "/questions/background"
+
+
+def test_someone_already_diagnosed_goes_back_through_the_care_page(visitor: Visitor, client: Any) -> None:
+    visitor.answer("emergency", QUIET["emergency"])
+    visitor.answer("background", {**QUIET["background"], "known_diagnosis": "yes"})
+    soup = parse(client.get("/questions/care"))
+    assert soup.h1.get_text(strip=True) == "Your care at home"
+    assert soup.find("p", class_="caption") is None  # an extra page: no "Step N of M"
+    visitor.answer("care", QUIET["care"])
+    soup = parse(client.get("/questions/breathing_swallowing_speech"))
+    assert soup.find("a", class_="back-link")["href"] == "/questions/care"
+    assert soup.find("p", class_="caption").get_text(strip=True) == "Step 3 of 5"
 
 
 def test_the_result_lists_every_answer_with_a_change_link(visitor: Visitor, client: Any, rulebook: Rulebook) -> None:

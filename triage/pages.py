@@ -318,18 +318,27 @@ def section_page(
     that asks this person nothing is passed over."""
     kept = _kept()
     problem = bool(errors) or csrf_failed or unknown_fields
-    back = back_url(book, page, earlier or {})
     skeleton = None if problem else _skeleton(kept, ("section", book.voice, page.id, _layout_key(layout)))
     if skeleton is None:
+        back = back_url(book, page, earlier or {})
         return _render_section(book, page, layout, values, errors or {}, csrf_failed, unknown_fields, back=back)
     show = kept["fields"][book.voice].field
     filled = {f"q:{q.id}": show(q, r, values, {}) for q, r in layout}
-    return skeleton.fill({"csrf": csrf_input(), "back": back, **filled})
+    if _back_depends_on_answers(book, page):
+        filled["back"] = back_url(book, page, earlier or {})
+    return skeleton.fill({"csrf": csrf_input(), **filled})
 
 
 def back_url(book: Rulebook, page: Section, earlier: Mapping[str, Any]) -> str:
     previous = journey.previous_step(book, page.id, earlier)
     return step_url(previous) if previous else url_for("visitor.start")
+
+
+def _back_depends_on_answers(book: Rulebook, page: Section) -> bool:
+    """Whether the page before this one is asked of some people only (so Back depends on the
+    answers): otherwise the Back link is part of the page's skeleton."""
+    previous = journey.previous_step(book, page.id)
+    return previous is not None and not journey.has_questions(book.section_by_id[previous], {})
 
 
 def result_page(book: Rulebook, assessment: Assessment) -> str:
@@ -413,7 +422,7 @@ def _render_section(
         errors=errors,
         csrf_failed=csrf_failed,
         unknown_fields=unknown_fields,
-        back_url=hole("back") if holes else back,
+        back_url=hole("back") if holes and _back_depends_on_answers(book, page) else back or back_url(book, page, {}),
         number=number,
         steps=steps,
         last=page.id == book.sections[-1].id,
