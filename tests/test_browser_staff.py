@@ -245,5 +245,6 @@ def test_the_care_list_and_its_heading_show_only_for_a_person_already_diagnosed(
     assert not heading.is_visible() and not care.is_visible()
     page.locator("input[name=known_diagnosis][value=yes]").check()
     assert heading.is_visible() and care.is_visible()
+    assert axe_violations(page) == []
     page.locator("input[name=known_diagnosis][value=no]").check()
     assert not heading.is_visible() and not care.is_visible()
