@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-SECRET = "bench-secret-not-for-production"
+SECRET = "bench-secret-not-for-production-0123456789"
 
 
 def free_port() -> int:

@@ -135,7 +135,7 @@ def test_a_missing_answers_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_serve_refuses_to_start_with_a_broken_rule_book(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text(default_rules_path().read_text().replace("level: urgent", "level: urgnet", 1))
-    env = {**os.environ, "TRIAGE_RULES": str(rules), "TRIAGE_SECRET_KEY": "x"}
+    env = {**os.environ, "TRIAGE_RULES": str(rules), "TRIAGE_SECRET_KEY": "x" * 32}
     result = subprocess.run(
         [TRIAGE, "serve", "--port", "0"], env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -148,7 +148,7 @@ def test_serve_runs_the_app_under_gunicorn_and_says_where(tmp_path: Path) -> Non
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "TRIAGE_SECRET_KEY": "x"}
+    env = {**os.environ, "TRIAGE_SECRET_KEY": "x" * 32}
     server = subprocess.Popen(
         [TRIAGE, "serve", "--port", str(port), "--workers", "1"],
         env=env,

@@ -57,7 +57,7 @@ def test_a_full_run_leaves_no_answer_in_the_logs(tmp_path: Path) -> None:
         port = probe.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     log = (tmp_path / "server.log").open("w+")
-    env = {**os.environ, "TRIAGE_SECRET_KEY": "log-test"}
+    env = {**os.environ, "TRIAGE_SECRET_KEY": "log-test-" + "0" * 32}
     server = subprocess.Popen([TRIAGE, "serve", "--port", str(port), "--workers", "1"], env=env, stdout=log, stderr=log)
     try:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))

@@ -105,7 +105,7 @@ def test_require_signed_refuses_a_draft_and_a_changed_rule_book(signed: Path) ->
 
 def test_serve_refuses_to_start_on_a_changed_rule_book_when_signing_is_required(signed: Path) -> None:
     one_character_changed(signed)
-    env = {"TRIAGE_RULES": str(signed), "TRIAGE_SECRET_KEY": "x", "TRIAGE_REQUIRE_SIGNED": "true", "PATH": ""}
+    env = {"TRIAGE_RULES": str(signed), "TRIAGE_SECRET_KEY": "x" * 32, "TRIAGE_REQUIRE_SIGNED": "true", "PATH": ""}
     result = subprocess.run([TRIAGE, "serve", "--port", "0"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "DRAFT: changed since it was signed" in result.stderr and "the app did not start" in result.stderr

@@ -28,8 +28,9 @@ def test_a_secret_key_is_required(tmp_path: Path) -> None:
 
 
 def test_the_secret_key_can_come_from_the_instance_folder(tmp_path: Path) -> None:
-    (tmp_path / "secret_key").write_text("from-the-file\n")
-    assert create_app({}, instance_path=str(tmp_path)).config["SECRET_KEY"] == "from-the-file"
+    key = "from-the-file-" + "0" * 32
+    (tmp_path / "secret_key").write_text(key + "\n")
+    assert create_app({}, instance_path=str(tmp_path)).config["SECRET_KEY"] == key
 
 
 def test_a_broken_rule_book_stops_start_up_with_its_line(tmp_path: Path) -> None:
@@ -42,7 +43,7 @@ def test_a_broken_rule_book_stops_start_up_with_its_line(tmp_path: Path) -> None
 def test_settings_come_from_the_environment() -> None:
     settings = settings_from_env(
         {
-            "TRIAGE_SECRET_KEY": "k",
+            "TRIAGE_SECRET_KEY": "k" * 32,
             "TRIAGE_EMERGENCY_NUMBER": "999",
             "TRIAGE_FRAME_ANCESTORS": "https://clinic.example",
             "TRIAGE_HTTPS": "true",
@@ -50,7 +51,7 @@ def test_settings_come_from_the_environment() -> None:
         }
     )
     assert settings == {
-        "SECRET_KEY": "k",
+        "SECRET_KEY": "k" * 32,
         "EMERGENCY_NUMBER": "999",
         "FRAME_ANCESTORS": "https://clinic.example",
         "HTTPS": True,

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from triage.analysis import Report
 
 EXIT_OK, EXIT_BAD_RULES, EXIT_BAD_ANSWERS = 0, 1, 2
+EXIT_BAD_INPUT = 2  # a setting, a file or an argument that cannot be used
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,32 +69,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Serve the web questionnaire with gunicorn's threaded workers. Settings come from "
         "TRIAGE_* environment variables (see the README); these options override the ones named.",
     )
-    web.add_argument(
-        "--host",
-        default=os.environ.get("TRIAGE_HOST", "127.0.0.1"),
-        help="address to listen on (TRIAGE_HOST; default 127.0.0.1, this computer only)",
-    )
-    web.add_argument(
-        "--port", type=int, default=int(os.environ.get("TRIAGE_PORT", "8000")), help="port (TRIAGE_PORT; default 8000)"
-    )
-    web.add_argument(
-        "--workers",
-        type=int,
-        default=int(os.environ.get("TRIAGE_WORKERS", "2")),
-        help="worker processes, about one per core (TRIAGE_WORKERS; default 2)",
-    )
+    web.add_argument("--host", help="address to listen on (TRIAGE_HOST; default 127.0.0.1, this computer only)")
+    web.add_argument("--port", type=int, help="port (TRIAGE_PORT; default 8000)")
+    web.add_argument("--workers", type=int, help="worker processes, about one per core (TRIAGE_WORKERS; default 2)")
     web.add_argument(
         "--threads",
         type=int,
-        default=int(os.environ.get("TRIAGE_THREADS", "64")),
         help="threads per worker: how many slow clients it serves at once (TRIAGE_THREADS; default 64)",
     )
     args = parser.parse_args(argv)
 
     if args.command == "serve":
+        from triage.config import ConfigError, server_settings
         from triage.server import serve  # the web stack is only loaded to serve
 
-        return serve(args.host, args.port, args.workers, args.threads)
+        try:
+            chosen = server_settings(os.environ)
+        except ConfigError as error:
+            for line in str(error).splitlines():
+                print(f"Cannot start: {line}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        given = {"host": args.host, "port": args.port, "workers": args.workers, "threads": args.threads}
+        chosen |= {key: value for key, value in given.items() if value is not None}
+        return serve(chosen["host"], chosen["port"], chosen["workers"], chosen["threads"])
     if args.command == "diff":
         from triage.diffing import diff, load_any
 

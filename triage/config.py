@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import re
 import secrets
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -44,48 +48,47 @@ DEFAULTS: Mapping[str, Any] = {
 
 
 def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
-    """Read TRIAGE_* variables. Unknown values raise ConfigError rather than being guessed at."""
+    """Read TRIAGE_* variables. A value that cannot be used raises ConfigError, naming every such
+    setting and what it must be, rather than being guessed at."""
     settings: dict[str, Any] = {}
-    if env.get("TRIAGE_SECRET_KEY"):
-        settings["SECRET_KEY"] = env["TRIAGE_SECRET_KEY"]
-    if env.get("TRIAGE_RULES"):
-        settings["RULES_PATH"] = env["TRIAGE_RULES"]
-    if env.get("TRIAGE_EMERGENCY_NUMBER"):
-        settings["EMERGENCY_NUMBER"] = env["TRIAGE_EMERGENCY_NUMBER"]
-    if env.get("TRIAGE_FRAME_ANCESTORS"):
-        settings["FRAME_ANCESTORS"] = env["TRIAGE_FRAME_ANCESTORS"]
-    if "TRIAGE_HTTPS" in env:
-        settings["HTTPS"] = _flag("TRIAGE_HTTPS", env["TRIAGE_HTTPS"])
-    if "TRIAGE_REQUIRE_SIGNED" in env:
-        settings["REQUIRE_SIGNED"] = _flag("TRIAGE_REQUIRE_SIGNED", env["TRIAGE_REQUIRE_SIGNED"])
-    if "TRIAGE_STAFF_MODE" in env:
-        settings["STAFF_MODE"] = _flag("TRIAGE_STAFF_MODE", env["TRIAGE_STAFF_MODE"])
-    if env.get("TRIAGE_RATE_LIMIT"):
-        settings["RATE_LIMIT"] = _rate_limit(env["TRIAGE_RATE_LIMIT"])
-    if env.get("TRIAGE_RATE_LIMIT_STORAGE"):
-        settings["RATE_LIMIT_STORAGE"] = env["TRIAGE_RATE_LIMIT_STORAGE"]
-    if env.get("TRIAGE_TRUSTED_PROXIES"):
-        settings["TRUSTED_PROXIES"] = _whole_number("TRIAGE_TRUSTED_PROXIES", env["TRIAGE_TRUSTED_PROXIES"], minimum=0)
-    if env.get("TRIAGE_CORS_ORIGINS"):
-        settings["CORS_ORIGINS"] = tuple(o.strip() for o in env["TRIAGE_CORS_ORIGINS"].split(",") if o.strip())
-    if env.get("TRIAGE_TIMEZONE"):
-        settings["TIMEZONE"] = env["TRIAGE_TIMEZONE"]
-    if env.get("TRIAGE_LOCALE"):
-        settings["LOCALE"] = env["TRIAGE_LOCALE"]
-    services = tuple(
-        (service, part, env[f"TRIAGE_{service.upper()}_{part.upper()}"])
-        for service in SERVICE_NAMES
-        for part in SERVICE_FIELDS
-        if f"TRIAGE_{service.upper()}_{part.upper()}" in env
-    )
+    problems: list[str] = []
+
+    def read(name: str, key: str, check: Callable[[str, str], Any], *, when_empty: bool = False) -> None:
+        if name not in env or (not env[name] and not when_empty):
+            return
+        try:
+            settings[key] = check(name, _text(name, env[name]))
+        except ConfigError as error:
+            problems.append(str(error))
+
+    read("TRIAGE_SECRET_KEY", "SECRET_KEY", secret_key)
+    read("TRIAGE_RULES", "RULES_PATH", _plain)
+    read("TRIAGE_EMERGENCY_NUMBER", "EMERGENCY_NUMBER", _plain)  # checked by the rule book's loader, by name
+    read("TRIAGE_FRAME_ANCESTORS", "FRAME_ANCESTORS", frame_ancestors)
+    read("TRIAGE_HTTPS", "HTTPS", _flag, when_empty=True)
+    read("TRIAGE_REQUIRE_SIGNED", "REQUIRE_SIGNED", _flag, when_empty=True)
+    read("TRIAGE_STAFF_MODE", "STAFF_MODE", _flag, when_empty=True)
+    read("TRIAGE_RATE_LIMIT", "RATE_LIMIT", _rate_limit)
+    read("TRIAGE_RATE_LIMIT_STORAGE", "RATE_LIMIT_STORAGE", rate_limit_storage)
+    read("TRIAGE_TRUSTED_PROXIES", "TRUSTED_PROXIES", lambda n, v: whole_number(n, v, 0, 10))
+    read("TRIAGE_CORS_ORIGINS", "CORS_ORIGINS", cors_origins)
+    read("TRIAGE_TIMEZONE", "TIMEZONE", _plain)  # checked in `finish`, by name
+    read("TRIAGE_LOCALE", "LOCALE", _plain)
+    read("TRIAGE_SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES", lambda n, v: whole_number(n, v, 1, 24 * 60))
+    read("TRIAGE_MAX_BODY_BYTES", "MAX_CONTENT_LENGTH", lambda n, v: whole_number(n, v, 1024, 1024 * 1024))
+    services = []
+    for service in SERVICE_NAMES:
+        for part in SERVICE_FIELDS:
+            name = f"TRIAGE_{service.upper()}_{part.upper()}"
+            if name in env:
+                try:
+                    services.append((service, part, _text(name, env[name])))  # checked by the loader, by name
+                except ConfigError as error:
+                    problems.append(str(error))
     if services:
-        settings["SERVICES"] = services
-    for name, key in (
-        ("TRIAGE_SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES"),
-        ("TRIAGE_MAX_BODY_BYTES", "MAX_CONTENT_LENGTH"),
-    ):
-        if env.get(name):
-            settings[key] = _whole_number(name, env[name])
+        settings["SERVICES"] = tuple(services)
+    if problems:
+        raise ConfigError("\n".join(problems))
     return settings
 
 
@@ -98,7 +101,16 @@ def finish(config: dict[str, Any], instance_path: Path) -> None:
                 "No secret key. Set TRIAGE_SECRET_KEY (the same value on every instance), "
                 f"or run `triage serve`, which creates {key_file}."
             )
-        config["SECRET_KEY"] = key_file.read_text(encoding="utf-8").strip()
+        try:
+            key = key_file.read_bytes()[:4096].decode("utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"the secret key file {key_file} cannot be read: {error}") from None
+        if len(key.encode("utf-8")) < MIN_SECRET_BYTES:
+            raise ConfigError(
+                f"the secret key file {key_file} is empty or shorter than {MIN_SECRET_BYTES} bytes "
+                "(an interrupted first start can leave it so): delete it and run `triage serve` to make a new one"
+            )
+        config["SECRET_KEY"] = key
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
     config["SESSION_COOKIE_SECURE"] = bool(config["HTTPS"])
     config["PREFERRED_URL_SCHEME"] = "https" if config["HTTPS"] else "http"
@@ -115,9 +127,46 @@ def ensure_secret_key(instance_path: Path) -> bool:
     if key_file.is_file():
         return False
     instance_path.mkdir(parents=True, exist_ok=True)
-    key_file.touch(mode=0o600)
-    key_file.write_text(secrets.token_hex(32), encoding="utf-8")
+    # Written whole or not at all: a new file, readable by its owner only, renamed into place.
+    descriptor, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(secrets.token_hex(32))
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, key_file)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return True
+
+
+MIN_SECRET_BYTES = 32
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _text(name: str, value: str) -> str:
+    """A setting's value as text: UTF-8 (the environment may hold other bytes), no control characters."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigError(f"{name} must be text in UTF-8, not bytes of another encoding") from None
+    if _CONTROL.search(value):
+        raise ConfigError(f"{name} must not hold control characters (such as a line break)")
+    return value
+
+
+def _plain(_name: str, value: str) -> str:
+    return value
+
+
+def secret_key(name: str, value: str) -> str:
+    if len(value.encode("utf-8")) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            f"{name} must be at least {MIN_SECRET_BYTES} bytes long (for example 64 hex digits from "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`)"
+        )
+    return value
 
 
 def _flag(name: str, value: str) -> bool:
@@ -129,20 +178,111 @@ def _flag(name: str, value: str) -> bool:
     raise ConfigError(f"{name} must be true or false, not {value!r}")
 
 
-def _whole_number(name: str, value: str, minimum: int = 1) -> int:
-    if not value.strip().isdigit() or int(value) < minimum:
-        raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+def whole_number(name: str, value: str, minimum: int = 1, maximum: int = 1_000_000) -> int:
+    if not re.fullmatch(r"[0-9]{1,9}", value.strip()) or not minimum <= int(value) <= maximum:
+        raise ConfigError(f"{name} must be a whole number from {minimum} to {maximum}, not {value[:40]!r}")
     return int(value)
 
 
-def _rate_limit(value: str) -> str:
+def _rate_limit(name: str, value: str) -> str:
     """'off', or a limit like '60 per minute' or '10/second;500/hour' (checked by Flask-Limiter's parser)."""
     from limits import parse_many
 
     if value.strip().lower() == "off":
         return "off"
     try:
-        parse_many(value)
+        limits = parse_many(value)
     except ValueError:
-        raise ConfigError(f"TRIAGE_RATE_LIMIT must be 'off' or a limit like '60 per minute', not {value!r}") from None
+        raise ConfigError(f"{name} must be 'off' or a limit like '60 per minute', not {value[:80]!r}") from None
+    if not limits or any(limit.amount < 1 for limit in limits):
+        raise ConfigError(f"{name} must allow at least 1 request (or be 'off'), not {value[:80]!r}")
     return value
+
+
+STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix")
+
+
+def rate_limit_storage(name: str, value: str) -> str:
+    """memory:// or a Redis address; Redis needs the `redis` package (the project's `redis` extra)."""
+    scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+    if scheme not in STORAGE_SCHEMES:
+        raise ConfigError(
+            f"{name} must be memory:// or redis://host:port (also rediss://, redis+unix://), not {value[:80]!r}"
+        )
+    if scheme != "memory" and importlib.util.find_spec("redis") is None:
+        raise ConfigError(f"{name} is a Redis address, which needs the redis package: pip install '.[redis]'")
+    return value
+
+
+_ORIGIN = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[0-9]{1,5})?", re.IGNORECASE)
+
+
+def cors_origins(name: str, value: str) -> tuple[str, ...]:
+    """Origins exactly as a browser sends them: https://host or https://host:port, comma-separated."""
+    origins = tuple(o.strip() for o in value.split(",") if o.strip())
+    bad = [o for o in origins if not _ORIGIN.fullmatch(o)]
+    if bad or not origins:
+        raise ConfigError(
+            f"{name} must list origins such as https://clinic.example, separated by commas ('*' and paths "
+            f"are not allowed), not {(bad[0] if bad else value)[:80]!r}"
+        )
+    return origins
+
+
+# CSP source expressions allowed in frame-ancestors (CSP Level 3): 'self', 'none' (alone), a scheme
+# such as https:, or a host with an optional scheme, *. subdomain wildcard, port and path.
+_KEYWORD = re.compile(r"'(?:self|none)'", re.IGNORECASE)
+_SCHEME_SOURCE = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_HOST_SOURCE = re.compile(
+    r"(?:[a-z][a-z0-9+.-]*://)?(?:\*|(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::(?:[0-9]{1,5}|\*))?"
+    r"(?:/[A-Za-z0-9._~!$&'()*+=:@/%-]*)?",
+    re.IGNORECASE,
+)
+
+
+def frame_ancestors(name: str, value: str) -> str:
+    """The CSP frame-ancestors sources, one by one: nothing that could end the directive or add one."""
+    sources = value.split()
+    ok = all(_KEYWORD.fullmatch(s) or _SCHEME_SOURCE.fullmatch(s) or _HOST_SOURCE.fullmatch(s) for s in sources)
+    if not sources or not ok or any(";" in s or "," in s for s in sources):
+        raise ConfigError(
+            f"{name} must be CSP sources separated by spaces, such as 'self' https://clinic.example, not {value[:80]!r}"
+        )
+    if any(s.lower() == "'none'" for s in sources) and len(sources) > 1:
+        raise ConfigError(f"{name}: 'none' stands alone")
+    return " ".join(sources)
+
+
+def server_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The settings of `triage serve`: address, port, workers and threads, each checked by name."""
+    found: dict[str, Any] = {"host": "127.0.0.1", "port": 8000, "workers": 2, "threads": 64}
+    problems = []
+    checks: dict[str, tuple[str, Callable[[str, str], Any]]] = {
+        "TRIAGE_HOST": ("host", _host),
+        "TRIAGE_PORT": ("port", lambda n, v: whole_number(n, v, 1, 65535)),
+        "TRIAGE_WORKERS": ("workers", lambda n, v: whole_number(n, v, 1, 64)),
+        "TRIAGE_THREADS": ("threads", lambda n, v: whole_number(n, v, 1, 1024)),
+        "TRIAGE_FORWARDED_ALLOW_IPS": ("forwarded_allow_ips", _addresses),
+    }
+    for name, (key, check) in checks.items():
+        if env.get(name):
+            try:
+                found[key] = check(name, _text(name, env[name]))
+            except ConfigError as error:
+                problems.append(str(error))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return found
+
+
+def _host(name: str, value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9.:\[\]-]{1,253}", value):
+        raise ConfigError(f"{name} must be an address to listen on, such as 127.0.0.1 or 0.0.0.0, not {value[:80]!r}")
+    return value
+
+
+def _addresses(name: str, value: str) -> str:
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    if not parts or not all(p == "*" or re.fullmatch(r"[0-9A-Fa-f.:/]{2,49}", p) for p in parts):
+        raise ConfigError(f"{name} must be IP addresses separated by commas, or *, not {value[:80]!r}")
+    return ",".join(parts)

@@ -19,16 +19,24 @@ def time_zone(name: str | None) -> tzinfo | None:
     if not name:
         return None
     try:
+        if len(name) > 64:
+            raise ValueError("too long for a time zone")
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise DateSettingError(f"TRIAGE_TIMEZONE must be a time zone such as America/Edmonton, not {name!r}") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise DateSettingError(
+            f"TRIAGE_TIMEZONE must be a time zone such as America/Edmonton, not {name[:80]!r}"
+        ) from None
 
 
 def locale(name: str) -> Locale:
     try:
+        if len(name) > 32:
+            raise ValueError("too long for a language code")
         return Locale.parse(name)
-    except (UnknownLocaleError, ValueError):
-        raise DateSettingError(f"TRIAGE_LOCALE must be a language code such as en_CA or fr_CA, not {name!r}") from None
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise DateSettingError(
+            f"TRIAGE_LOCALE must be a language code such as en_CA or fr_CA, not {name[:80]!r}"
+        ) from None
 
 
 @lru_cache(maxsize=8)

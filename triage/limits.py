@@ -14,6 +14,21 @@ from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 FORM_POSTS = ("visitor.begin", "visitor.section", "visitor.start_again", "staff.call")
+# How long a call to a shared store may take before the limiter gives up on it (redis-py options).
+STORE_WAIT: dict[str, str | int] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+
+
+def store_state(app: Flask) -> str:
+    """ "ok" when the rate-limit store answers (or counts are kept in memory), "degraded" when a
+    shared store does not answer and counts are kept per worker meanwhile."""
+    limiter: Limiter = app.extensions["triage"]["limiter"]
+    if app.config["RATE_LIMIT"] == "off" or app.config["RATE_LIMIT_STORAGE"].startswith("memory://"):
+        return "ok"
+    try:
+        answers = bool(limiter.storage.check())
+    except Exception:  # a store that cannot be reached at all
+        answers = False
+    return "ok" if answers else "degraded"
 
 
 def retry_after_only_when_refused(response: Response) -> Response:
@@ -33,12 +48,19 @@ def init_app(app: Flask) -> None:
         # Registered before the limiter's own hook, so that it runs after it (Flask runs these
         # hooks last registered first): Flask-Limiter adds Retry-After to every limited response.
         app.after_request(retry_after_only_when_refused)
-    # One limiter per app, so that two apps in one process never share counters.
+    storage = app.config["RATE_LIMIT_STORAGE"]
+    # One limiter per app, so that two apps in one process never share counters. A shared store
+    # (Redis) that is down, never started, or slow never takes the questions down: each call to it
+    # waits a bounded time, and Flask-Limiter's documented in-memory fallback then counts in each
+    # worker (it logs the switch once, and goes back to the store when it answers again).
     limiter = Limiter(
         get_remote_address,
         app=app,
         enabled=rate != "off",
-        storage_uri=app.config["RATE_LIMIT_STORAGE"],
+        storage_uri=storage,
+        storage_options=STORE_WAIT if not storage.startswith("memory://") else {},
+        in_memory_fallback_enabled=True,
+        swallow_errors=True,
         headers_enabled=True,
         default_limits=[],
     )

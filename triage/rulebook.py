@@ -12,6 +12,7 @@ import functools
 import hashlib
 import itertools
 import re
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -429,6 +430,20 @@ class Rulebook:
         return self.levels[-1]
 
 
+def booking_url_ok(url: str) -> bool:
+    """An http(s) address a person can follow: a host, no user name or password, a valid port, and
+    no control characters, written or percent-encoded."""
+    if not _BOOKING_URL.match(url) or re.search(r"%(?:[01][0-9a-f]|7f)", url, re.IGNORECASE):
+        return False
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    no_user = "@" not in parts.netloc
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and no_user and port != 0
+
+
 def default_rules_path() -> Path:
     """The rule book shipped with the package (wheel), or the checkout's top-level rules.yaml."""
     packaged = Path(__file__).with_name("rules.yaml")
@@ -814,12 +829,14 @@ class _Builder:
         services = {}
         for sid, values in given.items():
             phone, url = values.get("phone"), values.get("booking_url")
-            if phone and not _PHONE.match(phone):
+            if phone and not (_PHONE.match(phone) and len(re.sub(r"[^0-9]", "", phone)) >= 3):
                 what, at = where[sid, "phone"]
                 self.problems.add(at, f"{what} must be a phone number such as 811 or +1 403 555 0100, not {phone!r}")
-            if url and not _BOOKING_URL.match(url):
+            if url and not booking_url_ok(url):
                 what, at = where[sid, "booking_url"]
-                self.problems.add(at, f"{what} must be a web address starting https://, not {url!r}")
+                self.problems.add(
+                    at, f"{what} must be a web address starting https:// with a host, and no user name, not {url!r}"
+                )
             services[sid] = Service(sid, values.get("name") or SERVICE_NAMES[sid], phone, url)
         return MappingProxyType(services)
 

@@ -104,7 +104,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> int:
         )
         return 1
     except config.ConfigError as error:
-        print(f"Cannot start: {error}", file=sys.stderr)
+        for line in str(error).splitlines():
+            print(f"Cannot start: {line}", file=sys.stderr)
         return 1
 
     def when_ready(_server: Any) -> None:
@@ -117,7 +118,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> int:
     # Headers that only a proxy may set (X-Forwarded-*, and gunicorn's SCRIPT_NAME header, which
     # moves the app to another path) are believed only from trusted proxies, and only when the
     # settings say there are some.
-    trusted = os.environ.get("TRIAGE_FORWARDED_ALLOW_IPS", "127.0.0.1") if app.config["TRUSTED_PROXIES"] else ""
+    allowed = config.server_settings(os.environ).get("forwarded_allow_ips", "127.0.0.1")
+    trusted = allowed if app.config["TRUSTED_PROXIES"] else ""
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,

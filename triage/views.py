@@ -29,7 +29,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 from wtforms import RadioField
 
-from triage import api, journey, pages
+from triage import api, journey, limits, pages
 from triage.conditions import Answer
 from triage.engine import AnswerError, assess, check_answers, rulebook_info
 from triage.forms import SectionForm, refuse_other_bodies, stored_values
@@ -89,9 +89,19 @@ class StartForm(FlaskForm):
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    """For load balancers and monitors: the app is up, with the rule book it runs."""
+    """For load balancers and monitors: the app is up (200 while it answers questions), with the
+    rule book it runs, and "degraded" when a helper is down but the questions still work (the shared
+    rate-limit store: counts are then kept per worker). A load balancer keeps sending visitors; a
+    monitor alerts on "degraded"."""
     book = rulebook()
-    return jsonify({"status": "ok", "rulebook": rulebook_info(book.meta.title, book.meta.version, book.sign_off)})
+    store = limits.store_state(current_app)
+    return jsonify(
+        {
+            "status": "ok" if store == "ok" else "degraded",
+            "rate_limit_store": store,
+            "rulebook": rulebook_info(book.meta.title, book.meta.version, book.sign_off),
+        }
+    )
 
 
 @bp.get("/")
