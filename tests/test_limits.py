@@ -64,6 +64,7 @@ def test_health_check_reports_the_rule_book_and_is_never_limited(rulebook: Ruleb
         assert response.status_code == 200
     assert response.get_json() == {
         "status": "ok",
+        "rate_limit_store": "ok",
         "rulebook": {
             "title": rulebook.meta.title,
             "version": rulebook.meta.version,

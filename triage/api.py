@@ -6,6 +6,7 @@ same shape as the command line's: {"errors": [{"field", "code", "message"}]}.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
@@ -130,8 +131,13 @@ def question_json(question: Question) -> dict[str, Any]:
 def assessments() -> Response:
     if request.mimetype != "application/json":
         return error_response(415)
-    body = request.get_json(silent=True)
-    if body is None:
+    try:
+        body = read_json(request.get_data(cache=False))
+    except DuplicateKeyError as twice:
+        return error_response(
+            400, twice.key, "duplicate_key", f"The key {twice.key!r} is given twice: the answer is ambiguous."
+        )
+    except (ValueError, RecursionError):
         return error_response(400)
     if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
         return error_response(
@@ -147,6 +153,29 @@ def assessments() -> Response:
         response.status_code = 422
         return response
     return jsonify(assessment.to_dict())
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object that gives one key twice: which answer was meant cannot be told, so it is refused."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKeyError(key)
+        found[key] = value
+    return found
+
+
+def read_json(data: bytes) -> Any:
+    """A request body as JSON, refusing a key given twice in any object (the standard library would
+    keep the last one silently)."""
+    return json.loads(data, object_pairs_hook=_no_duplicates)
 
 
 @bp.get("/openapi.json")

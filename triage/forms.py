@@ -123,11 +123,21 @@ class SectionForm(FlaskForm):
         """Validate a posted page. An emergency answer is accepted even with questions unanswered:
         it ends the questionnaire, so nothing else needs asking. Unknown fields are refused (the
         body is a plain form: `refuse_other_bodies` has turned anything else away)."""
-        self.unknown = bool(set(request.form) - set(self._fields))
+        self.unknown = bool(set(request.form) - set(self._fields)) or self.repeated()
         valid = self.validate()
         if not valid and self.only_missing and emergency(rulebook, {**self.earlier, **self.answers}):
             valid = True
         return valid and not self.unknown
+
+    def repeated(self) -> bool:
+        """A field sent twice where it takes one answer (or one option twice): which was meant cannot
+        be told, so the page is asked again rather than one of them kept."""
+        multi = {q.id for q in self.section.questions if q.kind == "multi"}
+        for name in request.form:
+            values = request.form.getlist(name)
+            if len(values) > 1 and (name not in multi or len(set(values)) != len(values)):
+                return True
+        return False
 
     @property
     def error_status(self) -> int:

@@ -66,9 +66,19 @@ def rulebook(who: str | None = None) -> Rulebook:
     return book.in_voice(RESPONDENT_VOICES[who or respondent()])
 
 
+def session_answers() -> dict[str, object]:
+    """The answers as the session holds them. A session of another layout (signed with this key by
+    an earlier version, say) is treated as expired: its answers are dropped, never half read."""
+    stored = session.get("answers", {})
+    if not isinstance(stored, dict) or not all(isinstance(key, str) for key in stored):
+        session.pop("answers", None)
+        return {}
+    return stored
+
+
 def load_answers(book: Rulebook | None = None) -> dict[str, Answer]:
     """The answers in the visitor's session, checked (against `book`, when the view has it)."""
-    clean, _ = check_answers(book or rulebook(), session.get("answers", {}))
+    clean, _ = check_answers(book or rulebook(), session_answers())
     return clean
 
 
@@ -106,7 +116,7 @@ def healthz() -> Response:
 
 @bp.get("/")
 def start() -> str:
-    return pages.start_page(rulebook(), has_answers=bool(session.get("answers")))
+    return pages.start_page(rulebook(), has_answers=bool(session_answers()))
 
 
 @bp.post("/start")
@@ -163,7 +173,7 @@ def result() -> str | tuple[str, int]:
     who = respondent()
     book = rulebook(who)
     try:
-        assessment = assess(book, {**session.get("answers", {}), RESPONDENT: who})  # assess checks them
+        assessment = assess(book, {**session_answers(), RESPONDENT: who})  # assess checks them
     except AnswerError:
         return out_of_order(load_answers(book))
     return pages.result_page(book, assessment)
@@ -172,7 +182,7 @@ def result() -> str | tuple[str, int]:
 @bp.post("/start-again")
 def start_again() -> Response | tuple[str, int]:
     form = StartAgainForm()
-    if not form.validate_on_submit() and session.get("answers"):
+    if not form.validate_on_submit() and session_answers():
         # Someone else's page may not clear these answers; an expired page cannot tell, so ask again.
         return render_template("problem.html", kind="restart", step_url=url_for("visitor.result")), 400
     session.clear()
