@@ -6,7 +6,6 @@ same shape as the command line's: {"errors": [{"field", "code", "message"}]}.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
@@ -15,6 +14,7 @@ from triage.conditions import describe
 from triage.engine import AnswerError, assess, rulebook_info
 from triage.openapi import openapi_document
 from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, Question, Rulebook
+from triage.strictjson import DuplicateKeyError, read_json
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -153,29 +153,6 @@ def assessments() -> Response:
         response.status_code = 422
         return response
     return jsonify(assessment.to_dict())
-
-
-class DuplicateKeyError(ValueError):
-    """A JSON object that gives one key twice: which answer was meant cannot be told, so it is refused."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise DuplicateKeyError(key)
-        found[key] = value
-    return found
-
-
-def read_json(data: bytes) -> Any:
-    """A request body as JSON, refusing a key given twice in any object (the standard library would
-    keep the last one silently)."""
-    return json.loads(data, object_pairs_hook=_no_duplicates)
 
 
 @bp.get("/openapi.json")

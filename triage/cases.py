@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from triage.yamlsource import load_plain
 
 FILE_KEYS = {"baseline", "cases"}
@@ -44,8 +46,19 @@ class Case:
     given: dict[str, Any] = field(default_factory=dict)  # the case's own answers, without the baseline
 
 
+MAX_BYTES = 1024 * 1024  # a case file is a few KB; a huge one is refused unread
+
+
 def load_cases(path: Path) -> list[Case]:
-    data = load_plain(path.read_text(encoding="utf-8"))
+    try:
+        with path.open("rb") as file:
+            raw = file.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise CaseFileError(f"{path.name}: larger than {MAX_BYTES // 1024} KB, which no case file is")
+        data = load_plain(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise CaseFileError(f"{path.name}: cannot be read as YAML: {first}") from None
     if not isinstance(data, dict) or not set(data) <= FILE_KEYS or not isinstance(data.get("cases"), list):
         raise CaseFileError(f"{path.name}: a case file is a mapping with 'cases' (a list) and optional 'baseline'")
     baseline = data.get("baseline") or {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -13,12 +14,15 @@ from typing import TYPE_CHECKING, TextIO
 
 from triage.engine import AnswerError, assess
 from triage.rulebook import Rulebook, RulebookError, load_rulebook
+from triage.strictjson import DuplicateKeyError, read_json
 
 if TYPE_CHECKING:
     from triage.analysis import Report
 
 EXIT_OK, EXIT_BAD_RULES, EXIT_BAD_ANSWERS = 0, 1, 2
 EXIT_BAD_INPUT = 2  # a setting, a file or an argument that cannot be used
+MAX_ANSWERS_BYTES = 1024 * 1024  # an answers file is a few KB; like a rule book, a huge one is refused
+MAX_ERRORS_SHOWN = 100
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,7 +82,48 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="threads per worker: how many slow clients it serves at once (TRIAGE_THREADS; default 64)",
     )
     args = parser.parse_args(argv)
+    # What is printed to a terminal has its control characters shown, not obeyed (a name in a
+    # signature, a text in a rule book or an answers file could otherwise move the cursor or recolour).
+    sys.stdout, sys.stderr = Escaping(sys.stdout), Escaping(sys.stderr)
+    try:
+        return run_command(args)
+    except BrokenPipeError:  # `triage ... | head` closed the pipe early: that is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except OSError as error:  # a file that cannot be read or written, a folder that is not there
+        print(f"triage {args.command}: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        sys.stdout, sys.stderr = sys.__stdout__ or sys.stdout, sys.__stderr__ or sys.stderr
 
+
+class Escaping:
+    """A text stream that writes control characters (but line breaks and tabs) as \\xNN."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(shown(text))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.stream, name)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    return _CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
+
+
+def run_command(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from triage.config import ConfigError, server_settings
         from triage.server import serve  # the web stack is only loaded to serve
@@ -99,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             old, new = load_any(args.old), load_any(args.new or rulebook_path(None))
         except RulebookError as error:
             print("\n".join(error.lines()), file=sys.stderr)
-            return EXIT_BAD_RULES
+            return EXIT_BAD_INPUT
         try:
             sys.stdout.write(diff(old, new).text(markdown=args.markdown))
         except BrokenPipeError:
@@ -110,6 +155,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from triage.signing import sign_file
 
         path = args.rules or default_rules_path()
+        if _CONTROL.search(args.by):
+            print(
+                "triage sign: --by must be a name and role in plain text, without control characters", file=sys.stderr
+            )
+            return EXIT_BAD_INPUT
         try:
             recorded = sign_file(path, args.by)
         except RulebookError as error:
@@ -136,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 since = load_any(args.since)
             except RulebookError as error:
                 print("\n".join(error.lines()), file=sys.stderr)
-                return EXIT_BAD_RULES
+                return EXIT_BAD_INPUT
         proof = write_report(rulebook, args.output, cases, since=since, appendix=not args.no_appendix)
         status = "proved" if proof.ok else f"{len(proof.failures)} NOT PROVED"
         print(
@@ -160,11 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{len(report.failures)} statement(s) not proved: the rule book cannot be used.", file=sys.stderr)
             return EXIT_BAD_RULES
         return EXIT_OK
-    try:
-        return run_assess(rulebook, args.answers, sys.stdin, sys.stdout, sys.stderr)
-    except BrokenPipeError:  # `triage assess - | head` closed the pipe early: that is fine
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+    return run_assess(rulebook, args.answers, sys.stdin, sys.stdout, sys.stderr)
 
 
 def rulebook_path(given: Path | None) -> Path:
@@ -204,20 +250,35 @@ def run_assess(rulebook: Rulebook, source: str, stdin: TextIO, out: TextIO, err:
         return EXIT_BAD_ANSWERS
 
     try:
-        text = stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        if source == "-":
+            raw = stdin.buffer.read(MAX_ANSWERS_BYTES + 1) if hasattr(stdin, "buffer") else stdin.read().encode()
+        else:
+            with Path(source).open("rb") as file:
+                raw = file.read(MAX_ANSWERS_BYTES + 1)  # no further: a huge file is refused unread
+        if len(raw) > MAX_ANSWERS_BYTES:
+            return fail(None, "too_large", f"The answers file is larger than {MAX_ANSWERS_BYTES // 1024} KB.")
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return fail(None, "unreadable", f"Cannot read the answers file: {error}")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        return fail(None, "not_json", f"The answers are not valid JSON: {error}")
+        data = read_json(text.encode("utf-8"))
+    except DuplicateKeyError as twice:
+        return fail(twice.key, "duplicate_key", f"The key {twice.key!r} is given twice: the answer is ambiguous.")
+    except (ValueError, RecursionError) as error:  # not JSON, nested too deep, or a number too long
+        reason = "it is nested too deeply" if isinstance(error, RecursionError) else str(error)[:200]
+        return fail(None, "not_json", f"The answers are not valid JSON: {reason}")
     answers = data.get("answers", data) if isinstance(data, dict) else None
     if not isinstance(answers, dict):
         return fail(None, "not_an_object", 'The answers must be a JSON object, like {"breathing_now": "no", ...}')
     try:
         assessment = assess(rulebook, answers)
     except AnswerError as invalid:
-        json.dump(invalid.to_dict(), err, indent=2)
+        shown_errors = invalid.to_dict()
+        more = len(shown_errors["errors"]) - MAX_ERRORS_SHOWN
+        if more > 0:  # a file of thousands of wrong keys does not print thousands of lines
+            shown_errors["errors"] = shown_errors["errors"][:MAX_ERRORS_SHOWN]
+            shown_errors["more_errors"] = more
+        json.dump(shown_errors, err, indent=2)
         err.write("\n")
         return EXIT_BAD_ANSWERS
     json.dump(assessment.to_dict(), out, indent=2, ensure_ascii=False)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import io
 import re
+import sys
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
@@ -49,7 +51,12 @@ def load_any(path: Path) -> Rulebook:
     found = re.match(r"(\d+)", version)
     major = int(found[1]) if found else None
     if isinstance(data, dict) and major is not None and major < 2:
-        return parse_rulebook(_from_first_contract(data), str(path), earlier=True)
+        try:
+            translated = _from_first_contract(data)
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            problem = f"this says version {version} but is not a rule book of the first contract ({error!r} is amiss)"
+            raise RulebookError(str(path), [Problem(1, problem)]) from None
+        return parse_rulebook(translated, str(path), earlier=True)
     if major == 2:  # 2.x: before the answer contract of rule book 3, read without checking it
         return parse_rulebook(text, str(path), earlier=True)
     return load_rulebook(path)
@@ -360,7 +367,40 @@ def _show(answers: Mapping[str, Any]) -> str:
     return ", ".join(shown) or "every answer no or none"
 
 
+# The decision-diagram library recurses once per variable along a path: large rule books (hundreds
+# of questions) go deeper than Python's default limit. The comparison runs in a thread of its own,
+# with a stack large enough for it and the recursion limit raised to match (both documented Python).
+STACK_BYTES = 512 * 1024 * 1024
+RECURSION_LIMIT = 200_000
+
+
 def diff(old: Rulebook, new: Rulebook) -> Diff:
+    """Every change in behaviour and wording from `old` to `new`."""
+    found: list[Diff] = []
+    failed: list[BaseException] = []
+
+    def compare() -> None:
+        try:
+            found.append(_diff(old, new))
+        except BaseException as error:  # handed to the caller's thread, as it was raised
+            failed.append(error)
+
+    before_stack, before_limit = threading.stack_size(), sys.getrecursionlimit()
+    try:
+        threading.stack_size(STACK_BYTES)
+        sys.setrecursionlimit(max(before_limit, RECURSION_LIMIT))
+        worker = threading.Thread(target=compare, name="triage-diff")
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(before_stack)
+        sys.setrecursionlimit(before_limit)
+    if failed:
+        raise failed[0]
+    return found[0]
+
+
+def _diff(old: Rulebook, new: Rulebook) -> Diff:
     space = JointSpace((old, new))
     old_levels, new_levels = space.levels(old), space.levels(new)
     moves = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from pathlib import Path
 
 from triage.analysis import verify
@@ -21,6 +22,10 @@ from triage.yamlsource import Problem, Problems, compose
 def sign_file(path: Path, by: str, now: datetime.datetime | None = None) -> str:
     """Sign the rule book at `path` in place; return what was recorded. RulebookError if it
     cannot be used, or if its policy is not proved."""
+    if re.search(r"[\x00-\x1f\x7f-\x9f]", by):
+        raise RulebookError(
+            str(path), [Problem(1, "the name after --by must be plain text, without control characters")]
+        )
     by = " ".join(by.split())
     if not by:
         raise RulebookError(str(path), [Problem(1, "say who signs, with their role: --by 'Name, role'")])
