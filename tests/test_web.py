@@ -413,12 +413,25 @@ def test_an_unknown_field_is_a_400_and_nothing_is_stored(visitor: Visitor, ruleb
 
 
 def test_an_expired_csrf_token_keeps_the_answers_and_says_so(visitor: Visitor, rulebook: Rulebook) -> None:
+    visitor.token("/questions/emergency")  # the page was seen: the browser holds the session cookie
     response = visitor.answer("emergency", {**QUIET["emergency"], "choking_now": "no"}, token=False)
     assert response.status_code == 400
     soup = check_page(response, rulebook)
     assert "This page was open for a long time" in soup.select_one(".error-summary").get_text()
     assert [tag["name"] for tag in soup.find_all("input", checked=True)] == ["emergency_signs"]  # "none of these"
     assert visitor.stored() == {}
+
+
+def test_a_post_without_the_session_cookie_says_why_and_how_to_go_on(visitor: Visitor, rulebook: Rulebook) -> None:
+    """As in a frame on another site whose browser blocks the cookie: not "open for a long time"."""
+    response = visitor.answer("emergency", {**QUIET["emergency"], "choking_now": "no"}, token=False)
+    assert response.status_code == 400
+    soup = check_page(response, rulebook)
+    summary = soup.select_one(".error-summary").get_text()
+    assert "your browser did not send back this site's cookie" in summary and "long time" not in summary
+    link = soup.find("a", string="Open the questions in a new tab")
+    assert link["href"] == "/" and link["target"] == "_blank"
+    assert [tag["name"] for tag in soup.find_all("input", checked=True)] == ["emergency_signs"]  # nothing lost
 
 
 def test_page_views_reuse_one_signed_token_until_half_its_time_limit(visitor: Visitor, client: Any, app: Any) -> None:

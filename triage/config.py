@@ -113,6 +113,12 @@ def finish(config: dict[str, Any], instance_path: Path) -> None:
         config["SECRET_KEY"] = key
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
     config["SESSION_COOKIE_SECURE"] = bool(config["HTTPS"])
+    if config["HTTPS"] and config["FRAME_ANCESTORS"] not in ("'self'", "'none'"):
+        # Shown in a frame on another site (the clinic's own page): a browser sends a cookie into
+        # such a frame only if it is SameSite=None (and so Secure), kept for that site alone
+        # (Partitioned, CHIPS). Flask's documented session settings do both.
+        config["SESSION_COOKIE_SAMESITE"] = "None"
+        config["SESSION_COOKIE_PARTITIONED"] = True
     config["PREFERRED_URL_SCHEME"] = "https" if config["HTTPS"] else "http"
     try:
         config["TIME_ZONE"] = dates.time_zone(config["TIMEZONE"])

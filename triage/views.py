@@ -44,8 +44,15 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     pages.init_app(app, app.extensions["triage"]["rulebook"])
     app.context_processor(lambda: {"book": rulebook()})  # pages that pass no `book` of their own
+    app.jinja_env.globals["cookie_missing"] = cookie_missing
     for code in (400, 404, 405, 413, 415, 429, 500):
         app.register_error_handler(code, error_page)
+
+
+def cookie_missing() -> bool:
+    """The browser sent no session cookie with this request: cookies are blocked (often in a frame
+    on another site) or were cleared, rather than a page left open too long."""
+    return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
 
 
 def retry_after() -> int | None:
