@@ -508,3 +508,35 @@ def test_the_you_check_can_fail(page: Any) -> None:
         "<main><div class='field'>Is the person short of breath?</div><div class='field'>Do you choke?</div></main>"
     )
     assert about_the_person(page, "main .field") == ["Do you choke?"]
+
+
+def test_the_daughters_story_one_person_per_journey_on_a_shared_browser(page: Any) -> None:
+    """A daughter answers for her father, then taps "I am answering for myself": she starts fresh.
+    His answers are never shown to her, in her voice or his, unless she chooses to continue them."""
+    go_through(page, {**QUIET, "swallowing": "Yes", "symptom_course": "They are getting worse over weeks or months"},
+               respondent="someone_else")  # fmt: skip
+    assert page.locator("h1").inner_text() == "Contact a doctor today"
+    page.goto("/")
+    box = page.get_by_role("region", name="Answers from earlier are in this browser")
+    assert box.is_visible() and "chew" not in page.locator("main").inner_text().lower()
+    assert box.get_by_role("button", name="Continue the earlier answers").is_visible()
+    assert box.get_by_role("button", name="Start again").is_visible()
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.get_by_role("button", name=START["self"]).click()
+    assert page.url.endswith("/questions/emergency")
+    assert page.locator("legend").first.inner_text() == "Is any of these happening to you right now?"
+    page.goto("/result")
+    assert page.locator("h1").inner_text() == "We could not find your answers"
+
+
+def test_the_start_buttons_are_on_the_first_screen_of_a_phone(browser: Any, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, viewport={"width": 360, "height": 740}, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        for name in START.values():
+            box = page.get_by_role("button", name=name).bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 740, (name, box)
+    finally:
+        context.close()

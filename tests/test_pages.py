@@ -47,7 +47,7 @@ TOKEN = re.compile(r'name="csrf_token" type="hidden" value="[^"]*"')
 def page(app: Flask, make: Callable[[], str], script_root: str = "") -> str:
     with app.test_request_context("/", base_url=f"http://localhost{script_root}/"):
         html = make()
-    assert len(TOKEN.findall(html)) <= 2
+    assert len(TOKEN.findall(html)) <= 3  # the start page with earlier answers has three forms
     return TOKEN.sub('name="csrf_token" type="hidden" value="TOKEN"', html)
 
 

@@ -118,16 +118,30 @@ def test_a_start_button_pressed_on_an_expired_page_says_so_and_loses_nothing(
     assert visitor.stored() == QUIET["emergency"]
 
 
-def test_choosing_someone_else_later_keeps_the_answers_and_changes_the_voice(
+def test_a_start_button_starts_new_answers_and_continue_keeps_the_earlier_ones(
     visitor: Visitor, client: Any, rulebook: Rulebook
 ) -> None:
-    visitor.answer("emergency", QUIET["emergency"])
-    response = visitor.start("someone_else")
-    assert response.location == "/questions/background"
-    assert visitor.stored() == QUIET["emergency"]
-    soup = check_page(client.get("/questions/background"), rulebook.in_voice("other"))
-    question = "Has a doctor already diagnosed the person with ALS (also called MND)?"
-    assert soup.find("legend").get_text(strip=True) == question
+    """The daughter's story: she answers for her father, then a start button for herself starts
+    fresh, never showing his answers in her voice; only "Continue the earlier answers" goes back."""
+    visitor.start("someone_else")
+    visitor.answer_all({"swallowing": "yes", "symptom_course": "worse_over_weeks_months", "worse_with_tiredness": "no"})
+    start = parse(client.get("/"))
+    box = start.find(id="earlier-title").find_parent("div")
+    assert "Continue the earlier answers" in box.get_text() and "Start again" in box.get_text()
+    assert "chew" not in start.get_text().lower()  # the earlier answers are not shown here
+    # "Continue the earlier answers" goes back to them, in the voice they were given in.
+    token = visitor.token("/")
+    again = client.post("/start", data={"respondent": "continue", "csrf_token": token})
+    assert again.status_code == 303 and again.location == "/result"
+    assert "You said it is hard for the person to chew or swallow." in client.get("/result").get_data(as_text=True)
+    # A start button starts new answers: his are gone, and nothing is shown in her voice.
+    response = visitor.start("self")
+    assert response.location == "/questions/emergency"
+    assert visitor.stored() == {}
+    assert client.get("/result").status_code == 409
+    assert parse(client.get("/")).find(id="earlier-title") is None
+    soup = check_page(client.get("/questions/emergency"), rulebook)
+    assert soup.find("legend").get_text(strip=True) == "Is any of these happening to you right now?"
 
 
 def test_first_question_page_holds_only_the_emergency_questions(client: Any, rulebook: Rulebook) -> None:

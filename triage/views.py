@@ -98,10 +98,14 @@ class StartAgainForm(FlaskForm):
     pass
 
 
-class StartForm(FlaskForm):
-    """The two start buttons: for myself, or for someone else."""
+CONTINUE = "continue"  # the start page's "Continue the earlier answers"
 
-    respondent = RadioField(choices=list(RESPONDENT_VOICES), validate_choice=True)
+
+class StartForm(FlaskForm):
+    """The two start buttons, for myself or for someone else, each starting new answers; and, when
+    answers from earlier are in the browser, "Continue the earlier answers"."""
+
+    respondent = RadioField(choices=[*RESPONDENT_VOICES, CONTINUE], validate_choice=True)
 
 
 @bp.get("/healthz")
@@ -128,12 +132,17 @@ def start() -> str:
 
 @bp.post("/start")
 def begin() -> Response | tuple[str, int]:
-    """Start (or restart) the questions, for oneself or for someone else. Earlier answers are kept."""
+    """Start the questions, for oneself or for someone else: always new answers, so that one
+    person's answers are never shown to the next on a shared browser. "Continue the earlier answers"
+    is the only way back to them, and it keeps who was answering."""
     form = StartForm()
     if not form.validate_on_submit():
         return render_template("problem.html", kind="start", step_url=url_for("visitor.start")), 400
+    if form.respondent.data == CONTINUE:
+        return redirect(step_url(journey.next_step(rulebook(), load_answers())), code=303)
+    session.pop("answers", None)
     session[RESPONDENT] = form.respondent.data
-    return redirect(step_url(journey.next_step(rulebook(), load_answers())), code=303)
+    return redirect(step_url(journey.next_step(rulebook(), {})), code=303)
 
 
 @bp.route("/questions/<section_id>", methods=["GET", "POST"])
