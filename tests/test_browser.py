@@ -300,7 +300,7 @@ def test_the_printout_is_one_a4_page_with_what_a_doctor_needs(page: Any, request
         "You said your problems are getting worse over weeks or months.",  # a reason
         "Where do you feel weak? Hands",  # an answer, in plain words
         "Made on",
-        "Rule book version 3.0.0",
+        "Questions version 3.0.0",
     ):
         assert expected in text, expected
     assert re.search(r"Made on \w+day, \w+ \d{1,2}, \d{4}, \d{1,2}:\d\d", text)

@@ -187,7 +187,7 @@ def test_copy_button_copies_the_call_summary(browser: Any, base_url: str) -> Non
         page.wait_for_selector("text=Copied.")
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied == page.locator("#call-summary").text_content()
-        assert "Rule book: version 3.0.0" in copied
+        assert "Questions: version 3.0.0" in copied
         assert axe_violations(page) == []
     finally:
         context.close()

@@ -76,7 +76,7 @@ def test_a_full_call_gives_the_script_and_a_summary_with_every_answer(client: An
         shown = ", ".join(option.label for option in question.options if option.value in values)
         assert f"\n- {question.staff} {shown}\n" in summary
     assert not re.search(r"\[urgent\]|\b(weakness_where|worse_over_weeks_months)\b", summary)
-    assert f"Rule book: version {staff_book.meta.version}, DRAFT: not signed" in summary
+    assert f"Questions: version {staff_book.meta.version}, DRAFT: not signed" in summary
     assert "Draft: not yet reviewed by a clinician." in soup.select_one(".draft-notice").get_text()
     assert staff_book.meta.disclaimer in summary
     with client.session_transaction() as session:
