@@ -55,6 +55,20 @@
     });
   }
 
+  // "Your answers" is folded on screen; a printout always has it (CSS does this where the browser
+  // supports ::details-content; this opens it for the others, and folds it again afterwards).
+  function printFoldedAnswers() {
+    var folds = document.querySelectorAll("details.answers-fold");
+    var closed = [];
+    window.addEventListener("beforeprint", function () {
+      closed = Array.prototype.filter.call(folds, function (fold) { return !fold.open; });
+      closed.forEach(function (fold) { fold.open = true; });
+    });
+    window.addEventListener("afterprint", function () {
+      closed.forEach(function (fold) { fold.open = false; });
+    });
+  }
+
   // Move focus to the error summary so screen readers announce the problems first.
   function focusErrors() {
     var summary = document.querySelector("[data-error-summary]");
@@ -149,6 +163,7 @@
   ready(function () {
     setUpReveals();
     setUpTogether();
+    printFoldedAnswers();
     focusErrors();
     setUpPrint();
     setUpShortcuts();

@@ -540,3 +540,45 @@ def test_the_start_buttons_are_on_the_first_screen_of_a_phone(browser: Any, base
             assert box is not None and box["y"] + box["height"] <= 740, (name, box)
     finally:
         context.close()
+
+
+LEVEL_ANSWERS = {
+    "emergency": {**QUIET, "breathing_now": "Yes"},  # an item of the emergency list, in either voice
+    "urgent": {**QUIET, "swallowing": "Yes", "symptom_course": "They are getting worse over weeks or months"},
+    "soon": {**QUIET, **TO_LEVEL["soon"]},
+    "routine": {**QUIET, **TO_LEVEL["routine"]},
+}
+
+
+@pytest.mark.parametrize("respondent", ["self", "someone_else"])
+@pytest.mark.parametrize("level", ["emergency", "urgent", "soon", "routine"])
+def test_each_result_is_short_on_a_phone_and_prints_on_one_page(
+    browser: Any, base_url: str, request: pytest.FixtureRequest, level: str, respondent: str
+) -> None:
+    """At 360 px the card, what to do, where to go and what to say are within the first two
+    screens, "Your answers" is folded; printed, the result is one A4 page with the disclaimer once."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 360, "height": 740}, is_mobile=True)
+    try:
+        page = context.new_page()
+        go_through(page, LEVEL_ANSWERS[level], respondent=respondent)
+        assert page.locator("h1").inner_text() == TITLES[level]
+        boxes = [
+            page.locator(selector).bounding_box() for selector in (".card", ".say") if page.locator(selector).count()
+        ]
+        bottom = max(box["y"] + box["height"] for box in boxes if box is not None)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        answers = page.locator("details.answers-fold")
+        assert answers.count() == (0 if level == "emergency" else 1)
+        if answers.count():
+            assert not answers.evaluate("el => el.open")  # folded on screen
+        pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
+        text = " ".join(unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in pdf.pages)).split())
+        request.config.stash.setdefault(REPORT, []).append(
+            f"result {level} ({respondent}) at 360 px: {height} px tall, advice ends at {bottom:.0f} px; "
+            f"printed on {len(pdf.pages)} A4 page(s)"
+        )
+        assert bottom <= 2 * 740, f"the advice ends {bottom:.0f} px down"
+        assert len(pdf.pages) == 1, text
+        assert text.count("This tool gives general information only.") == 1
+    finally:
+        context.close()

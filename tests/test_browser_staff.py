@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from browser_support import axe_violations
 from casefiles import REPORT
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
 
@@ -193,13 +195,20 @@ def test_copy_button_copies_the_call_summary(browser: Any, base_url: str) -> Non
         context.close()
 
 
-def test_call_result_prints_with_the_summary_and_disclaimer(page: Any) -> None:
+def test_call_result_prints_with_the_summary_and_disclaimer(page: Any, request: pytest.FixtureRequest) -> None:
     finish_call(page)
     page.emulate_media(media="print")
     assert page.locator("#call-summary").is_visible()
     script = page.locator("ol.script").inner_text()
     assert script.count("This advice is general information only.") == 1  # the disclaimer, once
     assert not page.get_by_role("button", name="Print").is_visible()
+    pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    request.config.stash.setdefault(REPORT, []).append(
+        f"call screen: a typical call's advice printed on {len(pdf.pages)} A4 page(s)"
+    )
+    assert text.count("This advice is general information only.") == 1
+    assert len(pdf.pages) == 1, text
 
 
 def test_call_screen_has_no_axe_violations_and_fits_a_phone(browser: Any, base_url: str) -> None:

@@ -309,11 +309,15 @@ def test_the_result_lists_every_answer_with_a_change_link(visitor: Visitor, clie
     )
     soup = check_page(client.get("/result"), rulebook)
     rows = soup.select(".answers .summary__row")
-    # Every question applies here, but the care list (for people already diagnosed) and the carer's.
+    # Every question applies here, but the care list (for people already diagnosed) and the carer's;
+    # a list asked together is one row (the items checked, or "none of these").
     asked = [q for q in rulebook.questions if q.in_voice and q.section != "care"]
-    assert len(rows) == len(asked)
+    grouped = [q for q in asked if q.id in rulebook.section_by_id[q.section].group_of]
+    lists = {rulebook.section_by_id[q.section].group_of[q.id].id for q in grouped}
+    assert len(rows) == len(asked) - len(grouped) + len(lists)
     values = {row.dt.get_text(strip=True): row.select_one(".summary__value").get_text(strip=True) for row in rows}
     assert values["Where do you feel weak?"] == "Arms, Legs"
+    assert values["Is any of these happening to you right now?"] == "No, none of these"
     assert values["How are the problems with your muscles, movement, speech or swallowing changing?"] == (
         "They are not getting worse"
     )

@@ -89,6 +89,7 @@ class Fields:
         self._reason: Callable[[Reason], Markup] = macros.reason_item  # type: ignore[attr-defined]
         self._say: Callable[[Reason], Markup] = macros.say_item  # type: ignore[attr-defined]
         self._row: Callable[[Question, Any], Markup] = macros.answer_row  # type: ignore[attr-defined]
+        self._group_row: Callable[..., Markup] = macros.group_answer_row  # type: ignore[attr-defined]
         self._heading: Callable[[Section], Markup] = macros.answers_heading  # type: ignore[attr-defined]
         self._group: Callable[..., Markup] = macros.group_field  # type: ignore[attr-defined]
         self._say_section: Callable[..., Markup] = macros.say_section  # type: ignore[attr-defined]
@@ -188,6 +189,14 @@ class Fields:
             rows = []
             for question in section.questions:
                 if not journey.is_asked(question, answers):
+                    continue
+                group = section.group_of.get(question.id)
+                if group is not None:  # a list asked together: one row, where its first question stands
+                    if question.id == group.questions[0]:
+                        ticked = tuple(
+                            self._questions[q].item or "" for q in group.questions if answers.get(q) == "yes"
+                        )
+                        rows.append(self._once(self._rows, (group.id, ticked), keep, self._group_row, group, ticked))
                     continue
                 value = answers.get(question.id)
                 key = _key(question, value)
