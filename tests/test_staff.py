@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -42,7 +43,9 @@ def test_call_screen_has_every_question_in_staff_words_in_order(client: Any, sta
             expected.append(question.staff)
         elif group.questions[0] == question.id:
             expected.append(group.text)
-    assert prompts == expected
+    # Then the optional fields about the call, for the summary.
+    assert prompts == [*expected, "Caller's name", "Callback number", *prompts[-2:]]
+    assert prompts[-1] == "The caller's own words about the problem"
     assert soup.find(id="breathing_now").has_attr("autofocus")
     assert [tag["data-key"] for tag in soup.select("input[name=weakness]")] == ["y", "n"]
     together = soup.select("#swallowing_speech_signs-group input")
@@ -125,3 +128,44 @@ def test_the_call_summary_is_dated_in_the_clinics_time_zone(staff_book: Rulebook
     client = create_app({"SECRET_KEY": "x", "TESTING": True, "TIMEZONE": "America/Edmonton"}).test_client()
     summary = check_page(post_call(client, CALL), staff_book).find(id="call-summary").get_text()
     assert re.search(r"Date and time: \w+day, \w+ \d{1,2}, \d{4}, \d{1,2}:\d\d\s[ap]\.m\. M[SD]T\n", summary), summary
+
+
+CALLER = {
+    "caller_name": "Pat Example",
+    "caller_phone": "403 555 0199",
+    "caller_relationship": "daughter",
+    "caller_words": "Dad keeps coughing when he drinks tea.\nHe says it started last month.",
+}
+
+
+def test_what_staff_type_about_the_call_goes_into_the_summary_and_nowhere_else(
+    client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    response = post_call(client, {**CALL, **CALLER, "caller_name": "Pat \x1b[31mExample"})
+    assert response.status_code == 200
+    summary = parse(response).find(id="call-summary").get_text()
+    assert "Caller's name: Pat [31mExample" in summary  # the control character is dropped
+    assert "Callback number: 403 555 0199" in summary and "Who they are to the person: daughter" in summary
+    assert "The caller's own words about the problem: Dad keeps coughing when he drinks tea." in summary
+    # Never stored: no cookie carries them; never logged.
+    assert "Set-Cookie" not in response.headers or "Pat" not in response.headers["Set-Cookie"]
+    with client.session_transaction() as session:
+        assert "Pat" not in str(dict(session))
+    assert "Pat" not in caplog.text and "0199" not in caplog.text and "coughing" not in caplog.text
+
+
+def test_the_fields_about_the_call_are_optional_and_bounded(client: Any) -> None:
+    response = post_call(client, CALL)
+    assert response.status_code == 200 and "Caller's name" not in parse(response).find(id="call-summary").get_text()
+    too_long = post_call(client, {**CALL, "caller_name": "x" * 101})
+    assert too_long.status_code == 200
+    soup = parse(too_long)
+    assert soup.find(id="caller_name-error") is not None and soup.find(id="call-summary") is None
+    assert soup.find(id="caller_name")["value"] == "x" * 101  # what was typed is kept
+
+
+def test_the_call_screen_says_what_to_do_when_the_problem_is_not_on_the_list(client: Any) -> None:
+    text = " ".join(parse(client.get("/staff")).get_text(" ").split())
+    assert "If the caller's problem is not on this list:" in text
+    assert "You can call 811 to talk to a nurse about it, at any time. If it is an emergency, call 911." in text

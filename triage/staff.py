@@ -5,8 +5,12 @@ in plain text. Nothing is stored: the answers live only in the page.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Flask, current_app, render_template, request
 from markupsafe import Markup
+from wtforms import StringField
+from wtforms.validators import Length, Optional
 
 from triage import journey
 from triage.engine import assess
@@ -22,10 +26,54 @@ bp.before_request(refuse_other_bodies)  # a form post's body is a plain form, or
 STAFF = "staff"  # the voice of every text on the call screen
 
 
+# About the call, for the booking or record system: optional, typed into the page, put into the
+# call summary and nowhere else (never stored, never logged). Name, label, longest length.
+CALLER_FIELDS = (
+    ("caller_name", "Caller's name", 100),
+    ("caller_phone", "Callback number", 40),
+    ("caller_relationship", "Who they are to the person (for example: the person, partner, daughter)", 60),
+    ("caller_words", "The caller's own words about the problem", 1000),
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class CallForm(SectionForm):
+    """The whole call: every question, and the optional fields about the call (their text only
+    checked for length; control characters are dropped)."""
+
+    def caller_errors(self) -> dict[str, str]:
+        """A field about the call that is too long (the questions' own errors are the form's)."""
+        found = {}
+        for name, _label, _most in CALLER_FIELDS:
+            field = self[name]
+            if not field.validate(self):
+                found[name] = str(field.errors[0])
+        return found
+
+    def caller(self) -> dict[str, str]:
+        """What was typed about the call, by field: control characters dropped, and on one line
+        but for the caller's own words."""
+        found = {}
+        for name, _label, _most in CALLER_FIELDS:
+            value = self[name].data if isinstance(self[name].data, str) else ""
+            text = _CONTROL.sub("", value)
+            text = text.strip() if name == "caller_words" else " ".join(text.split())
+            if text:
+                found[name] = text
+        return found
+
+
 def init_app(app: Flask) -> None:
     book: Rulebook = app.extensions["triage"]["rulebook"].in_voice(STAFF)
     whole_call = Section("call", "Call screen", book.questions, groups=book.groups)
-    app.extensions["triage"]["staff_form"] = build_form(whole_call)
+    questions = build_form(whole_call)
+    fields = {
+        name: StringField(
+            label, validators=[Optional(), Length(max=most, message=f"{label}: at most {most} characters")]
+        )
+        for name, label, most in CALLER_FIELDS
+    }
+    app.extensions["triage"]["staff_form"] = type("CallForm", (CallForm, questions), fields)
     app.register_blueprint(bp)
 
 
@@ -36,7 +84,7 @@ def call() -> tuple[str, int] | str:
     fields: Fields = current_app.extensions["triage"]["fields"][STAFF]
     status = 200
     if request.method == "POST":
-        if form.accepted(book):
+        if form.accepted(book) and not form.caller_errors():
             assessment = assess(book, form.answers)
             summary = render_template(
                 "staff_summary.txt",
@@ -44,6 +92,8 @@ def call() -> tuple[str, int] | str:
                 assessment=assessment,
                 made=made_now(),
                 questions=book.questions,
+                caller=form.caller(),
+                caller_labels={name: label for name, label, _ in CALLER_FIELDS},
             )
             items = fields.reason_items(assessment.reasons)
             return render_template(
@@ -66,7 +116,8 @@ def call() -> tuple[str, int] | str:
         book=book,
         field=field,
         layouts=layouts,
-        errors=errors,
+        caller_fields=[form[name] for name, _, _ in CALLER_FIELDS],
+        errors={**errors, **form.caller_errors()},
         csrf_failed=form.csrf_failed,
         unknown_fields=form.unknown,
     ), status
