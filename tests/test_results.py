@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from webpages import TO_LEVEL, Visitor, check_page
+from webpages import TO_LEVEL, Visitor, check_page, parse
 
 from triage import create_app
 from triage.config import ConfigError, settings_from_env
@@ -206,7 +206,11 @@ def test_a_bad_service_in_the_rule_book_is_refused_with_its_line(tmp_path: Path)
 def test_an_unknown_contact_is_refused_with_its_line(tmp_path: Path) -> None:
     text = default_rules_path().read_text()
     rules = tmp_path / "rules.yaml"
-    rules.write_text(text.replace("contacts: [family_doctor, nurse_line]", "contacts: [family_docter, nurse_line]", 1))
+    rules.write_text(
+        text.replace(
+            "contacts: [family_doctor, clinic, nurse_line]", "contacts: [family_docter, clinic, nurse_line]", 1
+        )
+    )
     with pytest.raises(RulebookError, match=r"unknown service 'family_docter' .*did you mean 'family_doctor'"):
         create_app({"SECRET_KEY": "x", "RULES_PATH": str(rules)})
 
@@ -215,3 +219,26 @@ def test_an_unknown_contact_is_refused_with_its_line(tmp_path: Path) -> None:
 def test_a_bad_time_zone_or_locale_is_refused(variable: str, value: str) -> None:
     with pytest.raises(ConfigError, match=variable):
         create_app({"SECRET_KEY": "x", **settings_from_env({variable: value})})
+
+
+def test_a_service_without_a_number_gets_a_clear_word(visitor: Visitor, rulebook: Any) -> None:
+    soup = result(visitor, TO_LEVEL["urgent"], rulebook)
+    contacts = words(soup.select_one(".contacts"))
+    assert "Family doctor's office: Use the number you have for this office." in contacts
+    assert "Urgent care or after-hours clinic: Call the nurse line to find the nearest one that is open." in contacts
+    assert "Nurse line: call 811" in contacts
+
+
+def test_the_clinics_own_number_is_on_the_one_to_two_week_result(rulebook: Any) -> None:
+    soup = result(clinic_visitor(), TO_LEVEL["soon"], rulebook)
+    links = {a.get_text(" ", strip=True): a["href"] for a in soup.select(".contacts a")}
+    assert links["call +1 403 555 0100"] == "tel:+14035550100"
+
+
+def test_the_staff_script_offers_what_the_front_desk_can_do(client: Any) -> None:
+    from webpages import ALL_QUIET
+
+    token = parse(client.get("/staff")).find("input", attrs={"name": "csrf_token"})["value"]
+    response = client.post("/staff", data={**ALL_QUIET, "choking_episodes": "yes", "csrf_token": token})
+    script = " ".join(parse(response).select_one("ol.script").get_text(" ").split())
+    assert "I can give you the numbers to call." in script and "cannot do that" not in script

@@ -201,6 +201,9 @@ class Service:
     name: str
     phone: str | None = None
     booking_url: str | None = None
+    # What a result says of the service when no phone or booking link is set (for example "Use the
+    # number you have for this office."); without it, such a service is not listed.
+    no_number: str | None = None
 
     @property
     def tel(self) -> str | None:
@@ -819,7 +822,7 @@ class _Builder:
         where: dict[tuple[str, str], tuple[str, Node]] = {}
         found = self.mapping(node, "services", (), tuple(SERVICE_NAMES)) if node is not None else {}
         for sid, item in (found or {}).items():
-            fields = self.mapping(item, f"service '{sid}'", (), SERVICE_FIELDS)
+            fields = self.mapping(item, f"service '{sid}'", (), (*SERVICE_FIELDS, "no_number"))
             for key, text_node in (fields or {}).items():
                 given[sid][key] = self.text(text_node, f"the {key} of service '{sid}'")
                 where[sid, key] = (f"the {key} of service '{sid}'", text_node)
@@ -837,7 +840,8 @@ class _Builder:
                 self.problems.add(
                     at, f"{what} must be a web address starting https:// with a host, and no user name, not {url!r}"
                 )
-            services[sid] = Service(sid, values.get("name") or SERVICE_NAMES[sid], phone, url)
+            name = values.get("name") or SERVICE_NAMES[sid]
+            services[sid] = Service(sid, name, phone, url, values.get("no_number"))
         return MappingProxyType(services)
 
     LEVEL_TEXTS = ("title", "action", "timeframe", "message", "safety_net", "where")
