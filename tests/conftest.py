@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,19 @@ from casefiles import REPORT, Case, CaseFileError, check_case, default_rulebook,
 from triage.rulebook import Rulebook
 
 pytest_plugins = ["browser_support"]
+
+# Offices are open in every test (a Wednesday at 16:00 UTC: 09:00 in Edmonton, 11:00 in Toronto) unless
+# a test sets the clock itself: results must not depend on when the tests run (tests/test_hours.py
+# covers the hours).
+OFFICE_HOURS = datetime.datetime(2026, 11, 25, 16, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def office_hours(monkeypatch: pytest.MonkeyPatch) -> None:
+    from triage import dates
+
+    monkeypatch.setattr(dates, "utc_now", lambda: OFFICE_HOURS)
+    monkeypatch.setenv("TZ", "UTC")
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:

@@ -31,7 +31,9 @@ def texts(rulebook: Rulebook) -> dict[str, str]:
     for group in rulebook.groups:
         found[f"question list {group.id}"] = f"{group.text} {group.hint or ''} {group.none}. {group.error}."
     for level in rulebook.levels:
-        for index, words in enumerate((level, *(variant for _, variant in level.variants))):
+        daytime = (level, *(variant for _, variant in level.variants))
+        every = (*daytime, *(words.after_hours for words in daytime if words.after_hours is not None))
+        for index, words in enumerate(every):
             for name in ("title", "action", "visitor", "staff_script", "safety_net", "where"):
                 found[f"level {level.id}{f' variant {index}' if index else ''} {name}"] = getattr(words, name)
     for rule in rulebook.rules:

@@ -201,6 +201,7 @@ def test_no_level_or_rule_text_uses_diagnostic_wording_in_any_voice(rulebook: Ru
         book = rulebook.in_voice(voice)
         texts.append(book.meta.disclaimer)
         levels = [words for level in book.levels for words in (level, *(v for _, v in level.variants))]
+        levels += [words.after_hours for words in levels if words.after_hours is not None]
         texts += [text for level in levels for text in vars(level).values() if isinstance(text, str)]
         texts += [text for rule in book.rules for text in (rule.reason, rule.advice) if text]
     found = {text: diagnostic_wording(text) for text in texts if diagnostic_wording(text)}

@@ -45,6 +45,7 @@ REFUSED = [
     ("TRIAGE_CORS_ORIGINS", "https://clinic.example/path", "'*' and paths are not allowed"),
     ("TRIAGE_RULES", "rules\x00.yaml", "control characters"),
     ("TRIAGE_LOCALE", "\udcc3", "UTF-8"),
+    ("TRIAGE_OPENING_HOURS", "always", "write opening hours like"),
 ]
 
 

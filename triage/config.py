@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from triage import dates
+from triage.hours import HoursError, OpeningHours, parse_hours
 from triage.rulebook import SERVICE_FIELDS, SERVICE_NAMES
 
 
@@ -44,6 +45,7 @@ DEFAULTS: Mapping[str, Any] = {
     "SERVICES": (),
     "TIMEZONE": None,  # the clinic's time zone for dates on results and call summaries; None: the server's
     "LOCALE": "en_CA",  # how dates are written
+    "OPENING_HOURS": None,  # the clinic's opening hours (hours.OpeningHours); None: the rule book's
 }
 
 
@@ -74,6 +76,7 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
     read("TRIAGE_CORS_ORIGINS", "CORS_ORIGINS", cors_origins)
     read("TRIAGE_TIMEZONE", "TIMEZONE", _plain)  # checked in `finish`, by name
     read("TRIAGE_LOCALE", "LOCALE", _plain)
+    read("TRIAGE_OPENING_HOURS", "OPENING_HOURS", opening_hours)
     read("TRIAGE_SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES", lambda n, v: whole_number(n, v, 1, 24 * 60))
     read("TRIAGE_MAX_BODY_BYTES", "MAX_CONTENT_LENGTH", lambda n, v: whole_number(n, v, 1024, 1024 * 1024))
     services = []
@@ -160,6 +163,13 @@ def _text(name: str, value: str) -> str:
     if _CONTROL.search(value):
         raise ConfigError(f"{name} must not hold control characters (such as a line break)")
     return value
+
+
+def opening_hours(name: str, value: str) -> OpeningHours:
+    try:
+        return parse_hours(value)
+    except HoursError as error:
+        raise ConfigError(f"{name}: {error}") from None
 
 
 def _plain(_name: str, value: str) -> str:

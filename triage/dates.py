@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
+
+
+def utc_now() -> datetime:
+    """Now, in UTC (one place for the clock, so that tests can set it)."""
+    return datetime.now(UTC)
 
 
 class DateSettingError(ValueError):

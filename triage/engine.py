@@ -114,11 +114,12 @@ class Assessment:
         }
 
 
-def assess(rulebook: Rulebook, answers: Mapping[str, object]) -> Assessment:
+def assess(rulebook: Rulebook, answers: Mapping[str, object], *, after_hours: bool = False) -> Assessment:
     """Assess answers against the rule book; raise AnswerError listing every field problem.
 
     The words are those of the rule book given, or, when the answers say who is answering
-    (`respondent`), of that person's voice. Who is answering never changes the level.
+    (`respondent`), of that person's voice. Who is answering never changes the level, nor does the
+    time (`after_hours` chooses the level's words for when the clinic is closed, where it has some).
     """
     respondent = answers.get(RESPONDENT, "self")
     voice = RESPONDENT_VOICES.get(respondent) if isinstance(respondent, str) else None
@@ -141,7 +142,9 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object]) -> Assessment:
     if errors:
         raise AnswerError(_in_question_order(rulebook, errors))
     fired.sort(key=lambda rule: -rule.level.rank)  # stable: rule-book order within a level
-    level = (fired[0].level if fired else rulebook.lowest_level).for_answers(clean)
+    # The words: of the audience's variant, and for outside the clinic's hours when `after_hours`
+    # (the caller knows the time; the level never depends on it).
+    level = (fired[0].level if fired else rulebook.lowest_level).for_answers(clean).at(after_hours)
     meta = rulebook.meta
     extra: list[str] = []
     for rule in fired:

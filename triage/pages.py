@@ -381,6 +381,14 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
     return skeleton.fill({"csrf": csrf_input(), **parts})
 
 
+def after_hours(book: Rulebook) -> bool:
+    """Whether the clinic is closed now, by its opening hours (the setting, or the rule book's) in
+    its time zone; False when no hours are known."""
+    config = current_app.config
+    hours = config["OPENING_HOURS"] or book.meta.opening_hours
+    return hours is not None and not hours.open_at(dates.utc_now(), config["TIME_ZONE"])
+
+
 def made_now() -> str:
     """Now, to the minute, as the result says when it was made: in the clinic's time zone and
     language. (Written once a minute: results show no seconds.)"""
@@ -487,7 +495,8 @@ def build_skeletons() -> dict[Hashable, Skeleton]:
                 html = _render_section(book, page, layout, {}, {}, holes=True)
                 built["section", voice, page.id, _layout_key(layout)] = Skeleton.of(html)
         for level in book.levels:
-            for words in (level, *(variant for _, variant in level.variants)):
+            daytime = (level, *(variant for _, variant in level.variants))
+            for words in (*daytime, *(w.after_hours for w in daytime if w.after_hours is not None)):
                 for complete in (True, False):
                     for has_reasons in (True, False):
                         for extra in extras if has_reasons else [()]:

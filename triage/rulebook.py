@@ -20,6 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from triage.conditions import Compare, Condition, compile_condition, questions_in, walk
+from triage.hours import HoursError, OpeningHours, parse_hours
 from triage.yamlsource import (
     MAX_BYTES,
     MappingNode,
@@ -257,6 +258,13 @@ class Level:
     # Texts for a particular audience: the first whose condition holds replaces this level's texts
     # (the same level: only the words change).
     variants: tuple[tuple[Condition, Level], ...] = ()
+    # The same level in the words for outside the clinic's opening hours (what can be done now),
+    # where the rule book gives them; None: the same words at any hour.
+    after_hours: Level | None = None
+
+    def at(self, after_hours: bool) -> Level:
+        """These words, or their after-hours ones when the clinic is closed and there are some."""
+        return self.after_hours if after_hours and self.after_hours is not None else self
 
     def for_answers(self, answers: Mapping[str, object]) -> Level:
         """This level, in the words of the first variant whose condition the answers meet."""
@@ -346,6 +354,7 @@ class Meta:
     messages: Mapping[str, str]
     sources: tuple[Source, ...]
     services: Mapping[str, Service] = field(default_factory=lambda: MappingProxyType({}))
+    opening_hours: OpeningHours | None = None  # the clinic's, for the words used when it is closed
 
 
 @dataclass(frozen=True)
@@ -755,7 +764,7 @@ class _Builder:
     def meta(self, node: Node) -> Meta | None:
         keys = ("title", "version", "reviewed_by", "reviewed_on", "disclaimer")
         parts = ("emergency_number", "answer_labels", "messages", "sources")
-        found = self.mapping(node, "meta", (*keys, *parts), ("services",))
+        found = self.mapping(node, "meta", (*keys, *parts), ("services", "opening_hours"))
         if found is None or any(key not in found for key in (*keys, *parts)):
             return None
         number = self.number_override or self.scalar(found["emergency_number"])
@@ -814,7 +823,18 @@ class _Builder:
             messages=MappingProxyType({k: self.text(v, f"message {k}") or "" for k, v in messages.items()}),
             sources=tuple(s for s, _ in sources),
             services=services,
+            opening_hours=self.opening_hours(found.get("opening_hours")),
         )
+
+    def opening_hours(self, node: Node | None) -> OpeningHours | None:
+        if node is None:
+            return None
+        text = self.text(node, "opening_hours")
+        try:
+            return parse_hours(text) if text else None
+        except HoursError as error:
+            self.problems.add(node, f"opening_hours: {error}")
+            return None
 
     def services(self, node: Node | None, meta: Node) -> Mapping[str, Service]:
         """The local services: each known one, with the rule book's words, then the settings'."""
@@ -852,7 +872,7 @@ class _Builder:
         levels: dict[str, Level] = {}
         ids: list[tuple[str | None, Node]] = []
         for index, item in enumerate(items):
-            optional = ("variants", "contacts", *(() if needed == self.LEVEL_TEXTS else ("where",)))
+            optional = ("variants", "contacts", "after_hours", *(() if needed == self.LEVEL_TEXTS else ("where",)))
             found = self.mapping(item, self.named(item, "level"), ("id", *needed), optional)
             if found is None or "id" not in found:
                 continue
@@ -861,13 +881,29 @@ class _Builder:
             texts = self.level_texts(found, f"level '{level_id}'")
             contacts = self.contacts(found.get("contacts"), f"level '{level_id}'")
             if level_id and level_id not in levels and all(texts.get(key) for key in needed):
-                levels[level_id] = self.level(level_id, len(items) - index, texts, contacts)
+                level = self.level(level_id, len(items) - index, texts, contacts)
+                levels[level_id] = self.with_after_hours(level, found.get("after_hours"), f"level '{level_id}'")
                 if "variants" in found:
                     self.level_variant_nodes[level_id] = found["variants"]
         self.unique(ids, "level id")
         if tuple(i for i, _ in ids) != LEVEL_IDS and items:
             self.problems.add(node, f"levels must be {', '.join(LEVEL_IDS)}, most urgent first, in that order")
         return levels
+
+    def with_after_hours(self, level: Level, node: Node | None, what: str) -> Level:
+        """`level` with its after-hours words: the texts given under `after_hours` replace its own."""
+        if node is None:
+            return level
+        found = self.mapping(node, f"the after_hours words of {what}", (), (*self.LEVEL_TEXTS, "contacts"))
+        if not found:
+            self.problems.add(node, f"the after_hours words of {what} must replace at least one text")
+            return level
+        texts = self.level_texts(found, f"the after_hours words of {what}")
+        base = {k: getattr(level, k) for k in ("title", "action", "timeframe", "safety_net", "where")}
+        base |= {"message": level.visitor, "staff_script": level.staff_script}
+        contacts = self.contacts(found.get("contacts"), what) if "contacts" in found else level.contacts
+        words = self.level(level.id, level.rank, base | {k: v for k, v in texts.items() if v}, contacts)
+        return dataclasses.replace(level, after_hours=words)
 
     def level_texts(self, found: Mapping[str, Node], what: str) -> dict[str, str | None]:
         texts = {key: self.voiced(found[key], f"the {key} of {what}") for key in self.LEVEL_TEXTS if key in found}
@@ -918,20 +954,22 @@ class _Builder:
             variants = []
             for item in self.sequence(node, f"the variants of level '{level_id}'"):
                 found = self.mapping(
-                    item, f"a variant of level '{level_id}'", ("when",), (*self.LEVEL_TEXTS, "contacts")
+                    item, f"a variant of level '{level_id}'", ("when",), (*self.LEVEL_TEXTS, "contacts", "after_hours")
                 )
                 if found is None or "when" not in found:
                     continue
                 when = compile_condition(found["when"], questions, self.problems)
                 texts = self.level_texts(found, f"a variant of level '{level_id}'")
                 contacts = self.contacts(found.get("contacts"), f"a variant of level '{level_id}'")
-                if len(found) == 1:
+                if not found.keys() - {"when", "after_hours"}:
                     self.problems.add(item, f"a variant of level '{level_id}' must replace at least one text")
                 base = {k: getattr(level, k) for k in ("title", "action", "timeframe", "safety_net", "where")}
                 base |= {"message": level.visitor, "staff_script": level.staff_script}
                 if when is not None:
                     kept = contacts if "contacts" in found else level.contacts
-                    variants.append((when, self.level(level_id, level.rank, base | texts, kept)))
+                    words = self.level(level_id, level.rank, base | texts, kept)
+                    after = found.get("after_hours")
+                    variants.append((when, self.with_after_hours(words, after, f"a variant of level '{level_id}'")))
             levels[level_id] = dataclasses.replace(level, variants=tuple(variants))
 
     def sections(self, node: Node) -> tuple[Section, ...]:

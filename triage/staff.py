@@ -16,7 +16,7 @@ from triage import journey
 from triage.engine import assess
 from triage.forms import SectionForm, build_form, refuse_other_bodies
 from triage.journey import Reveal
-from triage.pages import Fields, made_now
+from triage.pages import Fields, after_hours, made_now
 from triage.rulebook import Question, Rulebook, Section
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -85,7 +85,7 @@ def call() -> tuple[str, int] | str:
     status = 200
     if request.method == "POST":
         if form.accepted(book) and not form.caller_errors():
-            assessment = assess(book, form.answers)
+            assessment = assess(book, form.answers, after_hours=after_hours(book))
             summary = render_template(
                 "staff_summary.txt",
                 book=book,

@@ -189,7 +189,8 @@ def result() -> str | tuple[str, int]:
     who = respondent()
     book = rulebook(who)
     try:
-        assessment = assess(book, {**session_answers(), RESPONDENT: who})  # assess checks them
+        answers = {**session_answers(), RESPONDENT: who}
+        assessment = assess(book, answers, after_hours=pages.after_hours(book))  # assess checks them
     except AnswerError:
         return out_of_order(load_answers(book))
     return pages.result_page(book, assessment)
