@@ -1,0 +1,105 @@
+"""The rule book: rules.yaml loaded into frozen objects, refusing a rule book with any problem in it.
+
+`load_rulebook()` either returns a fully checked `Rulebook` or raises `RulebookError` listing every
+problem as `rules.yaml:LINE: message`. Conditions are compiled here, once. The parts, by file:
+
+- `model`: the loaded rule book (frozen dataclasses) and the answer contract's constants;
+- `loading`: reading a file, its sign-off, and the build in each voice;
+- `reading`: the builder's ways of reading YAML (keys, words in each voice, ids);
+- `levels`, `questions`, `logic`: building the meta and levels, the sections and questions, and the
+  rules, inventory and policy;
+- `checks`: the checks over the built whole (the contract, emergencies first, reachability);
+- `builder`: each part read in turn, then the whole checked.
+"""
+
+from __future__ import annotations
+
+from triage.rulebook.checks import can_hold
+from triage.rulebook.levels import booking_url_ok
+from triage.rulebook.loading import (
+    content_sha256,
+    default_rules_path,
+    load_rulebook,
+    parse_rulebook,
+    read_sign_off,
+    signature_span,
+)
+from triage.rulebook.model import (
+    CONTRACT,
+    DRAFT_NOTICE,
+    EMERGENCY_QUESTIONS,
+    EVERY_VOICE,
+    KINDS,
+    LEVEL_IDS,
+    PLACEHOLDER,
+    RESPONDENT,
+    RESPONDENT_VOICES,
+    RETIRED_ANSWERS,
+    SERVICE_FIELDS,
+    SERVICE_NAMES,
+    SERVICE_PLACEHOLDERS,
+    SIGNATURE,
+    VOICES,
+    Group,
+    InventoryItem,
+    Level,
+    Meta,
+    MinimumLevel,
+    NeverLowers,
+    Option,
+    Policy,
+    Question,
+    Rule,
+    Rulebook,
+    Section,
+    Service,
+    ServiceSettings,
+    Signature,
+    SignOff,
+    Source,
+)
+from triage.yamlsource import RulebookError
+
+__all__ = [
+    "CONTRACT",
+    "DRAFT_NOTICE",
+    "EMERGENCY_QUESTIONS",
+    "EVERY_VOICE",
+    "KINDS",
+    "LEVEL_IDS",
+    "PLACEHOLDER",
+    "RESPONDENT",
+    "RESPONDENT_VOICES",
+    "RETIRED_ANSWERS",
+    "SERVICE_FIELDS",
+    "SERVICE_NAMES",
+    "SERVICE_PLACEHOLDERS",
+    "SIGNATURE",
+    "VOICES",
+    "Group",
+    "InventoryItem",
+    "Level",
+    "Meta",
+    "MinimumLevel",
+    "NeverLowers",
+    "Option",
+    "Policy",
+    "Question",
+    "Rule",
+    "Rulebook",
+    "RulebookError",
+    "Section",
+    "Service",
+    "ServiceSettings",
+    "SignOff",
+    "Signature",
+    "Source",
+    "booking_url_ok",
+    "can_hold",
+    "content_sha256",
+    "default_rules_path",
+    "load_rulebook",
+    "parse_rulebook",
+    "read_sign_off",
+    "signature_span",
+]

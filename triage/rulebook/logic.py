@@ -1,0 +1,204 @@
+"""Building the rules, the inventory and the policy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from triage.conditions import compile_condition
+from triage.rulebook.model import (
+    _REF,
+    InventoryItem,
+    Level,
+    MinimumLevel,
+    NeverLowers,
+    Policy,
+    Question,
+    Rule,
+)
+from triage.rulebook.questions import _Questions
+from triage.yamlsource import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    did_you_mean,
+    line_of,
+)
+
+
+class _Logic(_Questions):
+    """Reading the rules, the red-flag inventory and the clinical policy."""
+
+    def rules(
+        self, node: Node, levels: Mapping[str, Level], questions: Mapping[str, Question], refs: set[str]
+    ) -> dict[str, Rule]:
+        rules: dict[str, Rule] = {}
+        ids: list[tuple[str | None, Node]] = []
+        for item in self.sequence(node, "rules"):
+            found = self.mapping(
+                item,
+                self.named(item, "rule"),
+                ("id", "level", "when", "reason", "source", *(() if self.earlier else ("say",))),
+                ("advice", "contacts", *(("say",) if self.earlier else ())),
+            )
+            if found is None or "id" not in found:
+                continue
+            rule_id = self.ident(found["id"], "a rule id")
+            ids.append((rule_id, found["id"]))
+            self.declared_rules.add(str(rule_id))
+            what = f"rule '{rule_id}'"
+            level_id = self.scalar(found["level"]) if "level" in found else None
+            if "level" in found and level_id not in levels:
+                self.problems.add(
+                    found["level"], f"unknown level '{level_id}' in {what}{did_you_mean(level_id, levels)}"
+                )
+            when = compile_condition(found["when"], questions, self.problems) if "when" in found else None
+            reason = self.voiced(found.get("reason"), f"the reason of {what}")
+            advice = self.voiced(found.get("advice"), f"the advice of {what}")
+            say = self.voiced(found.get("say"), f"what to say for {what}")
+            source = self.source(found.get("source"), what, refs)
+            contacts = self.contacts(found.get("contacts"), what)
+            if rule_id and isinstance(level_id, str) and level_id in levels and when and reason and source:
+                level = levels[level_id]
+                rule = Rule(rule_id, level, when, reason, source, advice, say or "", line_of(item), contacts)
+                rules.setdefault(rule_id, rule)
+        self.unique(ids, "rule id")
+        return rules
+
+    def source(self, node: Node | None, what: str, refs: set[str]) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        cited = []
+        for item in self.sequence(node, f"the source of {what}"):
+            ref = self.scalar(item)
+            if ref not in refs and self.sources_read:
+                self.problems.add(
+                    item,
+                    f"{what} cites unknown source '{ref}'{did_you_mean(ref, refs)}; "
+                    "cite an inventory ref or a source id from meta.sources",
+                )
+            elif ref in refs:
+                cited.append(str(ref))
+        return tuple(cited)
+
+    def inventory_refs(self, node: Node) -> set[str]:
+        refs = set()
+        for item in node.value if isinstance(node, SequenceNode) else ():
+            if isinstance(item, MappingNode):
+                for key, value in item.value:
+                    if isinstance(key, ScalarNode) and key.value == "ref" and isinstance(value, ScalarNode):
+                        refs.add(value.value)
+        return refs
+
+    def inventory(self, node: Node, rules: Mapping[str, Rule]) -> tuple[InventoryItem, ...]:
+        items: list[InventoryItem] = []
+        refs: list[tuple[str | None, Node]] = []
+        for item in self.sequence(node, "inventory"):
+            found = self.mapping(
+                item, self.named(item, "inventory item", "ref"), ("ref", "statement"), ("rules", "not_asked")
+            )
+            if found is None or "ref" not in found:
+                continue
+            ref = self.ident(found["ref"], "an inventory ref", _REF)
+            refs.append((ref, found["ref"]))
+            statement = self.text(found.get("statement"), f"the statement of {ref}")
+            not_asked = self.text(found.get("not_asked"), f"not_asked of {ref}")
+            listed: list[str] = []
+            if ("rules" in found) == ("not_asked" in found):
+                self.problems.add(
+                    item,
+                    f"inventory item {ref} needs either 'rules' (the rules that implement it) "
+                    "or 'not_asked' (why self-screening does not ask it), not both or neither",
+                )
+            for rule_node in self.sequence(found["rules"], f"the rules of {ref}") if "rules" in found else ():
+                rule_id = str(self.scalar(rule_node))
+                if rule_id in self.declared_rules - rules.keys():
+                    continue  # the rule itself is broken, and reported where it is
+                if rule_id not in rules:
+                    self.problems.add(
+                        rule_node, f"inventory item {ref} lists unknown rule '{rule_id}'{did_you_mean(rule_id, rules)}"
+                    )
+                elif ref not in rules[rule_id].source:
+                    self.problems.add(
+                        rule_node, f"inventory item {ref} lists rule '{rule_id}', which does not cite {ref}"
+                    )
+                else:
+                    listed.append(rule_id)
+            if ref:
+                for rule in rules.values():
+                    if ref in rule.source and rule.id not in listed and "rules" in found:
+                        self.problems.add(
+                            found["rules"], f"rule '{rule.id}' cites {ref}, but inventory item {ref} does not list it"
+                        )
+            items.append(InventoryItem(ref or "", statement or "", tuple(listed), not_asked))
+        self.unique(refs, "inventory ref")
+        return tuple(items)
+
+    def policy(
+        self, node: Node, levels: Mapping[str, Level], questions: Mapping[str, Question], refs: set[str]
+    ) -> Policy | None:
+        found = self.mapping(node, "policy", ("minimum_levels", "never_lower", "problem_order", "context"))
+        if found is None or len(found) < 4:
+            return None
+        minimums: list[MinimumLevel] = []
+        ids: list[tuple[str | None, Node]] = []
+        for item in self.sequence(found["minimum_levels"], "minimum_levels"):
+            row = self.mapping(item, self.named(item, "policy row"), ("id", "says", "when", "at_least", "source"))
+            if row is None or len(row) < 5:
+                continue
+            row_id = self.ident(row["id"], "a policy row id")
+            ids.append((row_id, row["id"]))
+            says = self.text(row["says"], f"what policy row '{row_id}' says")
+            when = compile_condition(row["when"], questions, self.problems)
+            level_id = self.scalar(row["at_least"])
+            if level_id not in levels:
+                self.problems.add(row["at_least"], f"unknown level '{level_id}'{did_you_mean(level_id, levels)}")
+            source = self.source(row["source"], f"policy row '{row_id}'", refs)
+            if row_id and says and when and isinstance(level_id, str) and level_id in levels:
+                minimums.append(MinimumLevel(row_id, says, when, levels[level_id], source, line_of(item)))
+        nevers: list[NeverLowers] = []
+        for item in self.sequence(found["never_lower"], "never_lower"):
+            row = self.mapping(item, self.named(item, "policy row"), ("id", "says", "question", "answer", "source"))
+            if row is None or len(row) < 5:
+                continue
+            row_id = self.ident(row["id"], "a policy row id")
+            ids.append((row_id, row["id"]))
+            says = self.text(row["says"], f"what policy row '{row_id}' says")
+            qid, answer = self.scalar(row["question"]), self.scalar(row["answer"])
+            question = questions.get(qid) if isinstance(qid, str) else None
+            if question is None:
+                self.problems.add(row["question"], f"unknown question '{qid}'{did_you_mean(qid, questions)}")
+            elif question.kind not in ("yes_no", "choice") or answer not in question.values:
+                self.problems.add(row["answer"], f"'{answer}' is not an option of '{qid}'")
+            source = self.source(row["source"], f"policy row '{row_id}'", refs)
+            if row_id and says and question and isinstance(answer, str) and answer in question.values:
+                nevers.append(NeverLowers(row_id, says, question.id, answer, source, line_of(item)))
+        self.unique(ids, "policy row id")
+        order = self.problem_order(found["problem_order"], questions)
+        context: set[str] = set()
+        for item in self.sequence(found["context"], "context"):
+            qid = self.scalar(item)
+            if not isinstance(qid, str) or qid not in questions:
+                self.problems.add(item, f"unknown question '{qid}'{did_you_mean(qid, questions)}")
+            else:
+                context.add(qid)
+        return Policy(tuple(minimums), tuple(nevers), MappingProxyType(order), frozenset(context), line_of(node))
+
+    def problem_order(self, node: Node, questions: Mapping[str, Question]) -> dict[str, tuple[frozenset[str], ...]]:
+        orders: dict[str, tuple[frozenset[str], ...]] = {}
+        found = self.mapping(node, "problem_order", (), tuple(q.id for q in questions.values()))
+        for qid, ranks_node in (found or {}).items():
+            question = questions[qid]
+            ranks: list[frozenset[str]] = []
+            for rank in self.sequence(ranks_node, f"the problem order of '{qid}'"):
+                items = rank.value if isinstance(rank, SequenceNode) else [rank]
+                values = [self.scalar(value) for value in items]
+                if not all(isinstance(v, str) and v in question.values for v in values):
+                    self.problems.add(rank, f"the problem order of '{qid}' names an answer it does not have")
+                ranks.append(frozenset(str(v) for v in values))
+            listed = [v for rank in ranks for v in rank]
+            if sorted(listed) != sorted(question.values):
+                self.problems.add(ranks_node, f"the problem order of '{qid}' must list each of its answers once")
+            orders[qid] = tuple(ranks)
+        return orders
