@@ -7,12 +7,12 @@ import datetime
 from typing import Any
 
 import pytest
+from test_rulebook import broken, line
 from webpages import TO_LEVEL, Visitor, parse
 
 from triage import create_app, dates
 from triage.config import ConfigError, settings_from_env
 from triage.hours import HoursError, parse_hours
-from triage.rulebook import RulebookError, default_rules_path
 
 UTC = datetime.UTC
 EDMONTON = "America/Edmonton"  # MDT (UTC-6) until 1 November 2026, then MST (UTC-7)
@@ -78,12 +78,9 @@ def test_opening_hours_that_cannot_be_read_are_refused_by_name(value: str) -> No
 
 
 def test_opening_hours_in_the_rule_book_are_checked_with_their_line(tmp_path: Any) -> None:
-    text = default_rules_path().read_text()
-    rules = tmp_path / "rules.yaml"
-    rules.write_text(text.replace("opening_hours: Mon-Fri 08:00-17:00", "opening_hours: weekdays", 1))
-    line = text[: text.index("opening_hours: Mon-Fri")].count("\n") + 1
-    with pytest.raises(RulebookError, match=rf"rules.yaml:{line}: opening_hours: write opening hours like"):
-        create_app({"SECRET_KEY": "h" * 32, "RULES_PATH": str(rules)})
+    old = "opening_hours: Mon-Fri 08:00-17:00"
+    path, lines = broken(tmp_path, old, "opening_hours: weekdays")
+    assert lines[0].startswith(f"{path}:{line(old)}: opening_hours: write opening hours like")
 
 
 def test_the_call_screen_gets_the_after_hours_words_too(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -84,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # What is printed to a terminal has its control characters shown, not obeyed (a name in a
     # signature, a text in a rule book or an answers file could otherwise move the cursor or recolour).
+    before = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = Escaping(sys.stdout), Escaping(sys.stderr)
     try:
         return run_command(args)
@@ -94,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"triage {args.command}: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_BAD_INPUT
     finally:
-        sys.stdout, sys.stderr = sys.__stdout__ or sys.stdout, sys.__stderr__ or sys.stderr
+        sys.stdout, sys.stderr = before  # the streams the caller had, as they were
 
 
 class Escaping:
@@ -136,7 +137,8 @@ def run_command(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
         given = {"host": args.host, "port": args.port, "workers": args.workers, "threads": args.threads}
         chosen |= {key: value for key, value in given.items() if value is not None}
-        return serve(chosen["host"], chosen["port"], chosen["workers"], chosen["threads"])
+        allowed = chosen.get("forwarded_allow_ips", "127.0.0.1")
+        return serve(chosen["host"], chosen["port"], chosen["workers"], chosen["threads"], allowed)
     if args.command == "diff":
         from triage.diffing import diff, load_any
 

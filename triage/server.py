@@ -89,7 +89,7 @@ class _Server(BaseApplication):
         return self.application
 
 
-def serve(host: str, port: int, workers: int, threads: int) -> int:
+def serve(host: str, port: int, workers: int, threads: int, forwarded_allow_ips: str = "127.0.0.1") -> int:
     if not os.environ.get("TRIAGE_SECRET_KEY"):
         instance = Path(Flask("triage").instance_path)
         if config.ensure_secret_key(instance):
@@ -118,8 +118,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> int:
     # Headers that only a proxy may set (X-Forwarded-*, and gunicorn's SCRIPT_NAME header, which
     # moves the app to another path) are believed only from trusted proxies, and only when the
     # settings say there are some.
-    allowed = config.server_settings(os.environ).get("forwarded_allow_ips", "127.0.0.1")
-    trusted = allowed if app.config["TRUSTED_PROXIES"] else ""
+    trusted = forwarded_allow_ips if app.config["TRUSTED_PROXIES"] else ""
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
