@@ -28,7 +28,10 @@ from serving import free_port, triage_server
 REDIS = shutil.which("redis-server")
 if REDIS is None and os.environ.get("CI"):
     raise RuntimeError("redis-server is needed for the shared rate-limit tests (CI installs it: .ci/run)")
-pytestmark = pytest.mark.skipif(REDIS is None, reason="redis-server is not installed (apt-get install redis-server)")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(REDIS is None, reason="redis-server is not installed (apt-get install redis-server)"),
+]
 
 EXAMPLE = json.loads((Path(__file__).parents[1] / "examples" / "answers.json").read_text())
 
