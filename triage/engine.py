@@ -8,13 +8,13 @@ checked against the rule book first; every problem becomes a `FieldError` and `a
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from triage.conditions import Answer
-from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, RETIRED_ANSWERS, Level, Question, Rulebook, SignOff
+from triage.conditions import All, Answer, Condition, OneOf
+from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, RETIRED_ANSWERS, Level, Question, Rule, Rulebook, SignOff
 
 __all__ = ["AnswerError", "Assessment", "FieldError", "Reason", "assess", "check_answers", "is_blank", "parse_answer"]
 
@@ -114,6 +114,58 @@ class Assessment:
         }
 
 
+# A test made quick to run on every assessment: `answers.get(question) in values`, then, unless
+# None, the rest of the condition. A condition with no such first test gets a question no one
+# answers and values holding None, so that only the rest decides.
+_Gated = tuple[str, frozenset[object], Callable[[Mapping[str, Answer]], bool] | None]
+_NO_QUESTION = "\x00"  # no question has this id: the rule book refuses control characters
+
+
+def _gated(condition: Condition | None) -> _Gated:
+    """`condition` as a first test on one answer and the rest (the same truth for any answers)."""
+    if condition is None:
+        return _NO_QUESTION, frozenset({None}), None
+    if isinstance(condition, OneOf):
+        return condition.question, frozenset(condition.values), None
+    if isinstance(condition, All) and condition.parts and isinstance(condition.parts[0], OneOf):
+        first, rest = condition.parts[0], condition.parts[1:]
+        return first.question, frozenset(first.values), All(rest).holds if rest else None
+    return _NO_QUESTION, frozenset({None}), condition.holds
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A rule book as `assess` walks it, worked out once per rule book (and voice): each question
+    asked in this voice with the test of when it is asked, and each rule with the test that fires
+    it and the reason it gives."""
+
+    # Each question, its id, the answers it takes as they are, whether it is asked in this voice, its test.
+    questions: tuple[tuple[Question, str, frozenset[str], bool, str, frozenset[object], Any], ...]
+    rules: tuple[tuple[str, frozenset[object], Any, Rule, Reason], ...]  # test, rule, reason
+    names: frozenset[str]  # what answers may name: the questions, and what is accepted and ignored
+
+
+_plans: dict[int, tuple[Rulebook, _Plan]] = {}
+
+
+def _plan(rulebook: Rulebook) -> _Plan:
+    kept = _plans.get(id(rulebook))
+    if kept is not None and kept[0] is rulebook:
+        return kept[1]
+    plan = _Plan(
+        questions=tuple((q, q.id, q.choices, q.in_voice, *_gated(q.ask_when)) for q in rulebook.questions),
+        rules=tuple(
+            (*_gated(r.when), r, Reason(r.id, r.level.id, r.reason, r.advice, r.source, r.say, r.contacts))
+            for r in rulebook.rules
+        ),
+        names=frozenset(rulebook.question_by_id) | NOT_QUESTIONS,
+    )
+    if len(_plans) > 64:  # rule books made and dropped (tests, `triage diff`): start again
+        _plans.clear()
+    _plans[id(rulebook)] = (rulebook, plan)
+    return plan
+
+
 def assess(rulebook: Rulebook, answers: Mapping[str, object], *, after_hours: bool = False) -> Assessment:
     """Assess answers against the rule book; raise AnswerError listing every field problem.
 
@@ -128,30 +180,43 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object], *, after_hours: bo
         raise AnswerError(_in_question_order(rulebook, (bad, *check_answers(rulebook, answers)[1])))
     if RESPONDENT in answers:
         rulebook = rulebook.in_voice(voice)
+    plan = _plan(rulebook)
     clean, errors = check_answers(rulebook, answers)
-    fired = [rule for rule in rulebook.rules if rule.when.holds(clean)]
+    get = clean.get
+    fired = [
+        (rule, reason)
+        for q, values, rest, rule, reason in plan.rules
+        if get(q) in values and (rest is None or rest(clean))
+    ]
     refused = {error.field for error in errors}
     missing = [
-        q for q in rulebook.questions if q.id not in clean and q.required and q.id not in refused and _asked(q, clean)
+        question
+        for question, qid, _, in_voice, q, values, rest in plan.questions
+        if in_voice
+        and question.required
+        and qid not in clean
+        and qid not in refused
+        and get(q) in values
+        and (rest is None or rest(clean))
     ]
-    emergency = any(rule.level.id == rulebook.top_level.id for rule in fired)
+    emergency = any(rule.level.id == rulebook.top_level.id for rule, _ in fired)
     # An emergency answer ends the questionnaire: nothing asked later can raise the level further,
     # so unanswered questions are not an error then.
     if not emergency:
         errors = errors + tuple(FieldError(q.id, "required", q.error) for q in missing)
     if errors:
         raise AnswerError(_in_question_order(rulebook, errors))
-    fired.sort(key=lambda rule: -rule.level.rank)  # stable: rule-book order within a level
+    fired.sort(key=lambda pair: -pair[0].level.rank)  # stable: rule-book order within a level
     # The words: of the audience's variant, and for outside the clinic's hours when `after_hours`
     # (the caller knows the time; the level never depends on it).
-    level = (fired[0].level if fired else rulebook.lowest_level).for_answers(clean).at(after_hours)
+    level = (fired[0][0].level if fired else rulebook.lowest_level).for_answers(clean).at(after_hours)
     meta = rulebook.meta
     extra: list[str] = []
-    for rule in fired:
+    for rule, _ in fired:
         extra += [c for c in rule.contacts if c not in extra]
     return Assessment(
         level=level,
-        reasons=tuple([Reason(r.id, r.level.id, r.reason, r.advice, r.source, r.say, r.contacts) for r in fired]),
+        reasons=tuple([reason for _, reason in fired]),
         answers=MappingProxyType(clean),
         complete=not missing,
         disclaimer=meta.disclaimer,
@@ -186,9 +251,10 @@ def check_answers(
     Missing answers are not errors here: whether they are depends on the whole assessment (see
     `assess`).
     """
+    plan = _plan(rulebook)
     known = rulebook.question_by_id
     errors: list[FieldError] = []
-    if not answers.keys() <= known.keys():
+    if not answers.keys() <= plan.names:
         message = rulebook.meta.messages["unknown_question"]
         errors = [
             FieldError(str(key), "unknown_question", message)
@@ -196,11 +262,12 @@ def check_answers(
             if key not in known and key not in NOT_QUESTIONS
         ]
     clean: dict[str, Answer] = {}
-    for question in rulebook.questions:
-        raw = answers.get(question.id)
+    get = answers.get
+    for question, qid, choices, in_voice, q, values, rest in plan.questions:
+        raw = get(qid)
         if raw is None:
             continue
-        if raw.__class__ is str and raw in question.choices:
+        if raw.__class__ is str and raw in choices:
             value: Answer | None = raw  # the common case, a choice offered, without the checks below
         elif is_blank(question, raw):
             continue
@@ -209,8 +276,8 @@ def check_answers(
             if error:
                 errors.append(error)
                 continue
-        if value is not None and question.asked(clean):
-            clean[question.id] = value
+        if value is not None and in_voice and clean.get(q) in values and (rest is None or rest(clean)):
+            clean[qid] = value  # asked (`question.asked(clean)`, quicker)
     return clean, tuple(errors)
 
 
@@ -221,10 +288,6 @@ def is_blank(question: Question, raw: object) -> bool:
     if question.kind == "multi":
         return raw is None or raw == []
     return raw is None
-
-
-def _asked(question: Question, answers: Mapping[str, Answer]) -> bool:
-    return question.asked(answers)
 
 
 def parse_answer(question: Question, raw: object) -> tuple[Answer | None, FieldError | None]:

@@ -38,6 +38,7 @@ from markupsafe import Markup, escape
 from triage import dates, journey
 from triage.engine import Assessment, Reason
 from triage.forms import csrf_input
+from triage.hours import OpeningHours
 from triage.rulebook import RESPONDENT_VOICES, VOICES, Level, Question, Rulebook, Section
 
 HOLE = "\x00"  # the rule book loader refuses control characters, so no text can contain it
@@ -74,6 +75,37 @@ class Skeleton:
         return "".join(parts)
 
 
+@dataclass(frozen=True)
+class _ListAnswered:
+    """A list of questions asked together, as the answers show it: one row, the items answered yes."""
+
+    id: str
+    group: Any
+    items: tuple[tuple[str, str], ...]  # (question id, its words as an item)
+
+
+# What the answers' list looks at, section by section: each question asked in the voice, with
+# the condition it is asked on, and a list asked together where its first question stands.
+_Summary = tuple[tuple[Section, tuple[tuple[Question, Any, _ListAnswered | None], ...]], ...]
+
+
+def _summary_plan(book: Rulebook) -> _Summary:
+    plan = []
+    for section in book.sections:
+        entries = []
+        for question in section.questions:
+            group = section.group_of.get(question.id)
+            if not question.in_voice or (group is not None and question.id != group.questions[0]):
+                continue  # not asked in this voice, or shown with the first of its list
+            listed = None
+            if group is not None:
+                items = tuple((q, book.question_by_id[q].item or "") for q in group.questions)
+                listed = _ListAnswered(group.id, group, items)
+            entries.append((question, question.ask_when, listed))
+        plan.append((section, tuple(entries)))
+    return tuple(plan)
+
+
 class Fields:
     """Question fields and reasons as HTML, from the macros in macros.html.
 
@@ -105,6 +137,7 @@ class Fields:
         self._rows: dict[Hashable, Markup] = {}  # answer rows, kept as first asked for
         self._headings: dict[Hashable, Markup] = {}  # the answers' section headings (they hold links)
         self._keep = keep
+        self._summary = _summary_plan(rulebook)
         if not keep:
             return
         for section in rulebook.sections:
@@ -179,30 +212,33 @@ class Fields:
         items = "".join(self._says.get(r.rule) or self._say(r) for r in reasons if r.say)
         return self._say_section(Markup(items), urgent_now, self._voice, self._number) if items else Markup("")
 
-    def answers(self, book: Rulebook, answers: Mapping[str, Any], root: str | None) -> Markup:
+    def answers(self, answers: Mapping[str, Any], root: str | None) -> Markup:
         """The answers given, section by section, each section with a link to its page to change
         them. Rows and headings are kept for the one path the app is mounted at (`root`; None:
         keep none)."""
         keep = root is not None and self._keep
+        rows_kept = self._rows
         parts: list[str] = []
-        for section in book.sections:
+        for section, entries in self._summary:
             rows = []
-            for question in section.questions:
-                if not journey.is_asked(question, answers):
+            for question, ask_when, group in entries:
+                if ask_when is not None and not ask_when.holds(answers):
                     continue
-                group = section.group_of.get(question.id)
                 if group is not None:  # a list asked together: one row, where its first question stands
-                    if question.id == group.questions[0]:
-                        ticked = tuple(
-                            self._questions[q].item or "" for q in group.questions if answers.get(q) == "yes"
-                        )
-                        rows.append(self._once(self._rows, (group.id, ticked), keep, self._group_row, group, ticked))
+                    ticked = tuple(item for qid, item in group.items if answers.get(qid) == "yes")
+                    key: Hashable = (group.id, ticked)
+                    rows.append(self._once(rows_kept, key, keep, self._group_row, group.group, ticked))
                     continue
                 value = answers.get(question.id)
+                if keep and value.__class__ is str:  # the common case: a choice, its row kept
+                    html = rows_kept.get((question.id, ("value", value)))
+                    if html is not None:
+                        rows.append(html)
+                        continue
                 key = _key(question, value)
                 shown = sorted(value) if isinstance(value, frozenset) else value
                 rows.append(
-                    self._once(self._rows, (question.id, key), keep and key is not None, self._row, question, shown)
+                    self._once(rows_kept, (question.id, key), keep and key is not None, self._row, question, shown)
                 )
             if rows:
                 heading = self._once(self._headings, section.id, keep, self._heading, section)
@@ -366,7 +402,7 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
         root = (
             request.script_root if request.script_root == current_app.config["APPLICATION_ROOT"].rstrip("/") else None
         )
-        parts["answers"] = shown.answers(book, assessment.answers, root)
+        parts["answers"] = shown.answers(assessment.answers, root)
     key = (
         "result",
         book.voice,
@@ -386,7 +422,15 @@ def after_hours(book: Rulebook) -> bool:
     its time zone; False when no hours are known."""
     config = current_app.config
     hours = config["OPENING_HOURS"] or book.meta.opening_hours
-    return hours is not None and not hours.open_at(dates.utc_now(), config["TIME_ZONE"])
+    if hours is None:
+        return False
+    return _closed_at(int(dates.utc_now().timestamp() // 60), hours, config["TIME_ZONE"])
+
+
+@lru_cache(maxsize=8)
+def _closed_at(minute: int, hours: OpeningHours, zone: tzinfo | None) -> bool:
+    """Whether the clinic is closed in that minute (opening hours are given to the minute)."""
+    return not hours.open_at(datetime.fromtimestamp(minute * 60, UTC), zone)
 
 
 def made_now() -> str:
