@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from test_rulebook import broken, line
-from webpages import TO_LEVEL, Visitor, parse
+from webpages import ALL_QUIET, TO_LEVEL, Visitor, parse
 
 from triage import create_app, dates
 from triage.config import ConfigError, settings_from_env
@@ -58,6 +58,31 @@ def test_todays_advice_fits_the_clinics_clock(
     else:
         assert where.startswith("See a doctor today. Call your family doctor's office or nurse practitioner.")
         assert "closed" not in where
+
+
+@pytest.mark.parametrize(
+    ("moment", "closed"),
+    [
+        (datetime.datetime(2026, 11, 2, 14, 59, tzinfo=UTC), True),  # Monday 07:59 MST
+        (datetime.datetime(2026, 11, 2, 15, 0, tzinfo=UTC), False),  # 08:00
+        (datetime.datetime(2026, 11, 3, 4, 19, tzinfo=UTC), True),  # Monday 21:19
+    ],
+)
+def test_the_api_gives_the_words_for_the_clinics_clock(
+    monkeypatch: pytest.MonkeyPatch, moment: datetime.datetime, closed: bool
+) -> None:
+    monkeypatch.setattr(dates, "utc_now", lambda: moment)
+    app = create_app(
+        {"SECRET_KEY": "h" * 32, "RATE_LIMIT": "off", **settings_from_env({"TRIAGE_TIMEZONE": EDMONTON})}
+    )
+    answers = {**ALL_QUIET, **TO_LEVEL["urgent"]}
+    body = app.test_client().post("/api/v1/assessments", json={"answers": answers}).get_json()
+    assert body["level"] == "urgent"  # the level never changes
+    assert body["clinic_closed"] is closed
+    if closed:
+        assert body["where"].startswith("See a doctor today. Offices are closed now, so go to an urgent care")
+    else:
+        assert body["where"].startswith("See a doctor today. Call your family doctor's office")
 
 
 def test_the_opening_hours_setting_overrides_the_rule_books(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from triage.conditions import describe
 from triage.engine import AnswerError, assess, rulebook_info
+from triage.hours import closed_now
 from triage.openapi import openapi_document
 from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, Question, Rulebook
 from triage.strictjson import DuplicateKeyError, read_json
@@ -147,7 +148,10 @@ def assessments() -> Response:
     if unknown:
         return error_response(422, unknown[0], "unknown_field", 'The body may only hold "answers".')
     try:
-        assessment = assess(rulebook(), body["answers"])
+        book = rulebook()
+        config = current_app.config
+        closed = closed_now(config["OPENING_HOURS"] or book.meta.opening_hours, config["TIME_ZONE"])
+        assessment = assess(book, body["answers"], after_hours=closed)
     except AnswerError as invalid:
         response = jsonify(invalid.to_dict())
         response.status_code = 422

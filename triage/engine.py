@@ -66,6 +66,7 @@ class Assessment:
     sign_off: SignOff  # whether a clinician signed the rule book; results say so while it is a draft
     respondent: str = "self"  # who answered: the words above are in their voice
     extra_contacts: tuple[str, ...] = ()  # services the reasons add to the level's (see `contacts`)
+    clinic_closed: bool = False  # assessed outside the clinic's hours: the level's after-hours words
 
     @property
     def contacts(self) -> tuple[str, ...]:
@@ -96,6 +97,7 @@ class Assessment:
             "staff_script": self.level.staff_script,
             "safety_net": self.safety_net,
             "where": self.level.where,
+            "clinic_closed": self.clinic_closed,
             "reasons": [
                 {
                     "rule": r.rule,
@@ -225,6 +227,7 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object], *, after_hours: bo
         sign_off=rulebook.sign_off,
         respondent=str(respondent),
         extra_contacts=tuple(extra),
+        clinic_closed=after_hours,
     )
 
 

@@ -167,6 +167,7 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                         *level_texts,
                         "reasons",
                         "complete",
+                        "clinic_closed",
                         "answers",
                         "disclaimer",
                         "rulebook",
@@ -191,6 +192,12 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                             },
                         },
                         "complete": {"type": "boolean"},
+                        "clinic_closed": {
+                            "type": "boolean",
+                            "description": "Assessed outside the clinic's opening hours (in its time zone): the "
+                            "level's words are then those for when the clinic is closed, where it has some. "
+                            "The level never depends on the time.",
+                        },
                         "answers": {"type": "object"},
                         "disclaimer": text,
                         "rulebook": {"$ref": "#/components/schemas/RulebookInfo"},

@@ -38,7 +38,7 @@ from markupsafe import Markup, escape
 from triage import dates, journey
 from triage.engine import Assessment, Reason
 from triage.forms import csrf_input
-from triage.hours import OpeningHours
+from triage.hours import closed_now
 from triage.rulebook import RESPONDENT_VOICES, VOICES, Level, Question, Rulebook, Section
 
 HOLE = "\x00"  # the rule book loader refuses control characters, so no text can contain it
@@ -421,16 +421,7 @@ def after_hours(book: Rulebook) -> bool:
     """Whether the clinic is closed now, by its opening hours (the setting, or the rule book's) in
     its time zone; False when no hours are known."""
     config = current_app.config
-    hours = config["OPENING_HOURS"] or book.meta.opening_hours
-    if hours is None:
-        return False
-    return _closed_at(int(dates.utc_now().timestamp() // 60), hours, config["TIME_ZONE"])
-
-
-@lru_cache(maxsize=8)
-def _closed_at(minute: int, hours: OpeningHours, zone: tzinfo | None) -> bool:
-    """Whether the clinic is closed in that minute (opening hours are given to the minute)."""
-    return not hours.open_at(datetime.fromtimestamp(minute * 60, UTC), zone)
+    return closed_now(config["OPENING_HOURS"] or book.meta.opening_hours, config["TIME_ZONE"])
 
 
 def made_now() -> str:
