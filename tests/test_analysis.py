@@ -176,4 +176,4 @@ def test_the_app_proves_the_policy_even_where_no_python_process_can_be_started(
     monkeypatch.setattr(proof, "_PROVED", set())
     with pytest.raises(RulebookError, match="not proved: Short of breath at rest"):
         create_app({"SECRET_KEY": "x", "RULES_PATH": str(faulty_file(tmp_path))})
-    assert create_app({"SECRET_KEY": "x"}).extensions["triage"]["rulebook"].meta.version == "3.0.0"
+    assert create_app({"SECRET_KEY": "x"}).extensions["triage"]["rulebook"].meta.version == "3.0.1"

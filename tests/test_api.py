@@ -56,7 +56,7 @@ def test_questionnaire_carries_the_contract(client: Any, rulebook: Rulebook) -> 
     (signs,) = body["sections"][0]["together"]
     assert signs["text"] == "Is any of these happening to you right now?" and signs["none"] == "No, none of these"
     assert [item["question"] for item in signs["items"]] == [q["id"] for q in body["sections"][0]["questions"]]
-    assert body["levels"][1]["where"].startswith("See a doctor today.")
+    assert body["levels"][1]["where"].startswith("Call your family doctor's office")
 
 
 def test_the_questionnaire_speaks_to_someone_answering_for_another_person(client: Any) -> None:

@@ -189,7 +189,7 @@ def test_copy_button_copies_the_call_summary(browser: Any, base_url: str) -> Non
         page.wait_for_selector("text=Copied.")
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied == page.locator("#call-summary").text_content()
-        assert "Questions: version 3.0.0" in copied
+        assert "Questions: version 3.0.1" in copied
         assert axe_violations(page) == []
     finally:
         context.close()

@@ -34,7 +34,7 @@ def test_check_prints_counts_and_the_inventory_with_its_rules() -> None:
     result = triage("check")
     assert result.returncode == 0, result.stderr
     title = "When to get help for muscle, speech, swallowing or breathing problems"
-    assert f"rules.yaml: OK. {title} 3.0.0" in result.stdout
+    assert f"rules.yaml: OK. {title} 3.0.1" in result.stdout
     assert "54 rules (emergency 15, urgent 19, soon 15, routine 5)" in result.stdout
     assert "17 inventory items (14 with rules, 3 not asked)" in result.stdout
     assert "        rules: worse_with_tiredness (soon)" in result.stdout
@@ -44,7 +44,7 @@ def test_check_prints_counts_and_the_inventory_with_its_rules() -> None:
 def test_check_of_a_broken_rule_book_lists_every_problem_and_exits_1(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
     text = default_rules_path().read_text().replace("level: urgent", "level: urgnet", 1)
-    path.write_text(text.replace("  version: 3.0.0", "  version: one"))
+    path.write_text(text.replace("  version: 3.0.1", "  version: one"))
     result = triage("check", str(path))
     assert result.returncode == 1
     problems = result.stderr.splitlines()
@@ -72,11 +72,11 @@ def test_assess_prints_the_assessment_as_json(tmp_path: Path) -> None:
         }
     ]
     assert assessment["action"] == "Contact a doctor today."
-    assert assessment["where"].startswith("See a doctor today. Call your family doctor's office")
+    assert assessment["where"].startswith("Call your family doctor's office")
     assert assessment["timeframe"] == "Today" and "age" not in assessment["answers"]
     assert "911" in assessment["safety_net"]
     assert assessment["disclaimer"].startswith("This tool gives general information only.")
-    assert assessment["rulebook"]["version"] == "3.0.0"
+    assert assessment["rulebook"]["version"] == "3.0.1"
 
 
 def test_assess_reads_standard_input_and_accepts_an_answers_wrapper() -> None:

@@ -119,9 +119,9 @@ def level_of(book: Rulebook, answers: dict) -> str:
 def test_triage_diff_prints_text_or_markdown() -> None:
     result = subprocess.run([TRIAGE, "diff", str(FIRST)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Rule book 1.0.0 → 3.0.0\n\nBehaviour over every answer set\n")
+    assert result.stdout.startswith("Rule book 1.0.0 → 3.0.1\n\nBehaviour over every answer set\n")
     assert "  routine → emergency" in result.stdout
     markdown = subprocess.run([TRIAGE, "diff", "--markdown", str(FIRST)], capture_output=True, text=True, timeout=120)
-    assert markdown.stdout.startswith("# Rule book 1.0.0 → 3.0.0\n")
+    assert markdown.stdout.startswith("# Rule book 1.0.0 → 3.0.1\n")
     assert "| old level → new level | answer sets | plainest example |" in markdown.stdout
     assert "\n## Texts changed, staff voice\n" in markdown.stdout

@@ -50,13 +50,15 @@ def test_todays_advice_fits_the_clinics_clock(
     soup = urgent_result(monkeypatch, moment)
     assert soup.h1.get_text(strip=True) == "Contact a doctor today"  # the level never changes
     where = " ".join(soup.select_one(".card__where").get_text(" ").split())
+    said = " ".join(node.get_text(" ") for node in soup.select(".card__title, .card__when, .card__where"))
+    assert said.lower().count("today") == 1  # the card says by when once
     if closed:
-        assert where.startswith("See a doctor today. Offices are closed now, so go to an urgent care")
+        assert where.startswith("Offices are closed now, so go to an urgent care")
         assert "call the nurse line at 811 at any time" in where
         first = soup.select_one(".contacts li").get_text(" ", strip=True)
         assert first.startswith("Urgent care or after-hours clinic")  # what can be done now, first
     else:
-        assert where.startswith("See a doctor today. Call your family doctor's office or nurse practitioner.")
+        assert where.startswith("Call your family doctor's office or nurse practitioner.")
         assert "closed" not in where
 
 
@@ -80,9 +82,9 @@ def test_the_api_gives_the_words_for_the_clinics_clock(
     assert body["level"] == "urgent"  # the level never changes
     assert body["clinic_closed"] is closed
     if closed:
-        assert body["where"].startswith("See a doctor today. Offices are closed now, so go to an urgent care")
+        assert body["where"].startswith("Offices are closed now, so go to an urgent care")
     else:
-        assert body["where"].startswith("See a doctor today. Call your family doctor's office")
+        assert body["where"].startswith("Call your family doctor's office")
 
 
 def test_the_opening_hours_setting_overrides_the_rule_books(monkeypatch: pytest.MonkeyPatch) -> None:

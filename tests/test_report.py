@@ -30,7 +30,7 @@ def make_report(tmp_path: Path, *args: str) -> tuple[Path, str]:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out, stdout = make_report(tmp_path_factory.mktemp("report"))
-    assert stdout.startswith(f"{out}: report on rules.yaml 3.0.0 (DRAFT: not signed; proved)")
+    assert stdout.startswith(f"{out}: report on rules.yaml 3.0.1 (DRAFT: not signed; proved)")
     return out
 
 
@@ -104,7 +104,7 @@ def test_the_report_opens_in_chromium_prints_to_pdf_and_is_axe_clean(browser: An
     page = browser.new_page()
     try:
         page.goto(report.as_uri())
-        assert page.locator("h1").inner_text() == "Rule book 3.0.0: report for clinical sign-off"
+        assert page.locator("h1").inner_text() == "Rule book 3.0.1: report for clinical sign-off"
         assert axe_violations(page) == []
         pdf = page.pdf(format="A4")
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") > 10

@@ -40,9 +40,9 @@ def test_the_shipped_rule_book_loads(rulebook) -> None:
 
 
 def test_invalid_yaml(tmp_path: Path) -> None:
-    path, lines = broken(tmp_path, "  version: 3.0.0\n", "  version: [3.0.0\n")
+    path, lines = broken(tmp_path, "  version: 3.0.1\n", "  version: [3.0.1\n")
     # YAML only finds the unclosed bracket on the next line, where the colon is.
-    found_on = line("  version: 3.0.0") + 1
+    found_on = line("  version: 3.0.1") + 1
     assert lines == [f"{path}:{found_on}: this is not valid YAML: expected ',' or ']', but got ':'"]
 
 
@@ -74,8 +74,8 @@ def test_unknown_key_with_suggestion_and_the_missing_key(tmp_path: Path) -> None
 
 
 def test_wrong_kind_of_value(tmp_path: Path) -> None:
-    path, lines = broken(tmp_path, "  version: 3.0.0\n", "  version: one\n")
-    assert lines == [f"{path}:{line('  version: 3.0.0')}: version must be a semantic version like 1.2.0, not 'one'"]
+    path, lines = broken(tmp_path, "  version: 3.0.1\n", "  version: one\n")
+    assert lines == [f"{path}:{line('  version: 3.0.1')}: version must be a semantic version like 1.2.0, not 'one'"]
 
 
 def test_unquoted_emergency_number(tmp_path: Path) -> None:
@@ -261,7 +261,7 @@ def test_a_control_character_in_text(tmp_path: Path) -> None:
 
 
 def test_every_problem_is_reported_at_once_in_line_order(tmp_path: Path) -> None:
-    text = RULES.replace("  version: 3.0.0\n", "  version: one\n").replace("level: urgent", "level: urgnet", 1)
+    text = RULES.replace("  version: 3.0.1\n", "  version: one\n").replace("level: urgent", "level: urgnet", 1)
     path = tmp_path / "rules.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RulebookError) as refused:
@@ -340,7 +340,7 @@ def test_a_review_date_that_is_not_a_date_is_refused(tmp_path: Path) -> None:
     ],
 )
 def test_a_tag_the_loader_does_not_know_is_refused(tmp_path: Path, tagged: str, tag: str) -> None:
-    path, lines = refused_quickly(tmp_path, "  version: 3.0.0\n", f"  version: {tagged}\n")
+    path, lines = refused_quickly(tmp_path, "  version: 3.0.1\n", f"  version: {tagged}\n")
     assert f"{path}:{line('  version:')}: the tag '{tag}' is not allowed in a rule book: remove it" in lines
 
 
@@ -410,7 +410,7 @@ def test_every_voice_stands_alone(tmp_path: Path) -> None:
 
 def test_a_level_variant_must_replace_some_words(tmp_path: Path) -> None:
     when = '      - when: {question: known_diagnosis, equals: "yes"}\n'
-    old = "    variants:\n" + when + "        where:\n          self: >-\n            Call your ALS care team today."
+    old = "    variants:\n" + when + "        where:\n          self: >-\n            Call your ALS care team."
     new = "    variants:\n" + when + when + old.removeprefix("    variants:\n" + when)
     path, lines = broken(tmp_path, old, new)
     assert lines == [f"{path}:{line(old) + 1}: a variant of level 'urgent' must replace at least one text"]

@@ -67,8 +67,8 @@ def test_triage_check_reports_signed_or_draft(signed: Path) -> None:
         result = subprocess.run([TRIAGE, "check", str(path)], capture_output=True, text=True, timeout=120, check=True)
         return result.stdout.splitlines()[0]
 
-    assert first_line(default_rules_path()).endswith("3.0.0, DRAFT: not signed")
-    assert first_line(signed).endswith(f"3.0.0, signed by {LEAD} on 2026-11-25T09:30:00-05:00")
+    assert first_line(default_rules_path()).endswith("3.0.1, DRAFT: not signed")
+    assert first_line(signed).endswith(f"3.0.1, signed by {LEAD} on 2026-11-25T09:30:00-05:00")
     one_character_changed(signed)
     assert ", DRAFT: changed since it was signed by Dr A. Example, clinical lead" in first_line(signed)
 

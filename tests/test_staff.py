@@ -70,7 +70,7 @@ def test_a_full_call_gives_the_script_and_a_summary_with_every_answer(client: An
     assert "Nurse line: call 811" in script  # a number to give the caller
     assert "When you call, you can say: “Their problems have been getting worse over weeks or months.”" in script
     summary = soup.find(id="call-summary").get_text()
-    assert "Advice: Contact a doctor today. The person should see a doctor today" in summary
+    assert "Advice: Contact a doctor today. Their family doctor or nurse practitioner is best" in summary
     assert "\n- The caller said the person's problems are getting worse over weeks or months.\n" in summary
     # Plain words, no codes: each question as staff read it, and the answer as they chose it.
     for qid, value in CALL.items():

@@ -235,6 +235,11 @@ class Level:
     # where the rule book gives them; None: the same words at any hour.
     after_hours: Level | None = None
 
+    @property
+    def title_says_when(self) -> bool:
+        """Whether the title already says the time ("Contact a doctor today"): a card then says it once."""
+        return self.timeframe.lower() in self.title.lower()
+
     def at(self, after_hours: bool) -> Level:
         """These words, or their after-hours ones when the clinic is closed and there are some."""
         return self.after_hours if after_hours and self.after_hours is not None else self
