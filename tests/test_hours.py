@@ -74,9 +74,7 @@ def test_the_api_gives_the_words_for_the_clinics_clock(
     monkeypatch: pytest.MonkeyPatch, moment: datetime.datetime, closed: bool
 ) -> None:
     monkeypatch.setattr(dates, "utc_now", lambda: moment)
-    app = create_app(
-        {"SECRET_KEY": "h" * 32, "RATE_LIMIT": "off", **settings_from_env({"TRIAGE_TIMEZONE": EDMONTON})}
-    )
+    app = create_app({"SECRET_KEY": "h" * 32, "RATE_LIMIT": "off", **settings_from_env({"TRIAGE_TIMEZONE": EDMONTON})})
     answers = {**ALL_QUIET, **TO_LEVEL["urgent"]}
     body = app.test_client().post("/api/v1/assessments", json={"answers": answers}).get_json()
     assert body["level"] == "urgent"  # the level never changes
