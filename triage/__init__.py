@@ -34,7 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     # assess, report, diff) and the proof's own process do not need it.
     from jinja2 import StrictUndefined
 
-    from triage import api, config, limits, security, staff, views
+    from triage import api, config, fhir_api, limits, security, staff, views
     from triage.forms import build_forms, csrf_input
     from triage.proof import policy_problems
     from triage.rulebook import RulebookError, load_rulebook
@@ -72,6 +72,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     security.init_app(app)
     views.init_app(app)
     api.init_app(app)
+    fhir_api.init_app(app)
     if app.config["STAFF_MODE"]:
         staff.init_app(app)
     limits.init_app(app)

@@ -55,6 +55,11 @@ def is_api_request() -> bool:
     return request.path.startswith(bp.url_prefix or "/api/")
 
 
+def is_cors_request() -> bool:
+    """The JSON and FHIR APIs answer other sites' scripts, when the settings name them."""
+    return request.path.startswith((bp.url_prefix or "/api/", "/fhir/"))
+
+
 @bp.get("/questionnaire")
 def questionnaire() -> Response:
     respondent = request.args.get(RESPONDENT, "self")
@@ -168,7 +173,7 @@ def add_cors_headers(response: Response) -> Response:
     """CORS for the API only, and only for the configured origins (none by default)."""
     origin = request.headers.get("Origin")
     allowed = current_app.config["CORS_ORIGINS"]
-    if is_api_request() and origin and origin in allowed:
+    if is_cors_request() and origin and origin in allowed:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Methods"] = "GET, POST"
         response.headers["Access-Control-Allow-Headers"] = "Content-Type"

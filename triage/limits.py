@@ -70,5 +70,5 @@ def init_app(app: Flask) -> None:
     for endpoint, view in list(app.view_functions.items()):
         if endpoint in FORM_POSTS:
             app.view_functions[endpoint] = limiter.limit(rate, methods=["POST"])(view)  # type: ignore[assignment]
-        elif endpoint.startswith("api."):
+        elif endpoint.startswith(("api.", "fhir.")):
             app.view_functions[endpoint] = limiter.limit(rate)(view)  # type: ignore[assignment]

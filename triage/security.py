@@ -21,7 +21,7 @@ PERMISSIONS = (
     "picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), usb=(), xr-spatial-tracking=()"
 )
 # Answers show on pages and in API answers: keep these out of shared caches and browser history.
-NOT_STORED = ("text/html", "text/plain", "application/json")
+NOT_STORED = ("text/html", "text/plain", "application/json", "application/fhir+json")
 
 
 def init_app(app: Flask) -> None:

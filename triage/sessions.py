@@ -63,14 +63,14 @@ class _KeptSignerSerializer(URLSafeTimedSerializer):
 
 
 class CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, except on the JSON API, which has no session at all: its
+    """Flask's signed-cookie session, except on the JSON and FHIR APIs, which have no session at all: their
     requests are not read for a cookie, and a view that tried to store something there would fail."""
 
     serializer = _PlainJSON()  # type: ignore[assignment]
     # Flask's SHA-1, by the function HMAC recognises and runs in C (Flask's own wrapper is not, so
     # HMAC falls back to computing in Python); the same signatures.
     digest_method = staticmethod(hashlib.sha1)
-    no_session_under = "/api/"
+    no_session_under: ClassVar[tuple[str, ...]] = ("/api/", "/fhir/")
 
     def __init__(self) -> None:
         self._serializer: tuple[object, URLSafeTimedSerializer | None] | None = None

@@ -29,7 +29,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 from wtforms import RadioField
 
-from triage import api, journey, limits, pages
+from triage import api, fhir_api, journey, limits, pages
 from triage.conditions import Answer
 from triage.engine import AnswerError, assess, check_answers, rulebook_info
 from triage.forms import SectionForm, refuse_other_bodies, stored_values
@@ -216,7 +216,9 @@ def out_of_order(answers: Mapping[str, Answer]) -> tuple[str, int]:
 def error_page(error: Exception) -> Response:
     code = error.code if isinstance(error, HTTPException) and error.code else 500
     wait = retry_after() if code == 429 else None
-    if api.is_api_request():
+    if fhir_api.is_fhir_request():
+        response = fhir_api.error_outcome(code, f"Too many requests. Try again in {wait} seconds." if wait else None)
+    elif api.is_api_request():
         message = f"Too many requests. Try again in {wait} seconds." if wait else None
         response = api.error_response(code, message=message)
     else:
