@@ -143,19 +143,35 @@
   }
 
   function setUpCopy() {
-    var button = document.querySelector("[data-copy]");
-    if (!button) return;
-    if (!navigator.clipboard) {
-      button.hidden = true;
-      return;
-    }
-    var status = document.querySelector("[data-copy-status]");
-    button.addEventListener("click", function () {
-      var text = document.getElementById(button.getAttribute("data-copy")).textContent;
-      navigator.clipboard.writeText(text).then(function () {
-        if (status) status.textContent = "Copied.";
-      }, function () {
-        if (status) status.textContent = "Could not copy: select the summary and copy it.";
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      if (!navigator.clipboard) {
+        button.hidden = true;
+        return;
+      }
+      var status = button.parentNode.querySelector("[data-copy-status]");
+      button.addEventListener("click", function () {
+        var text = document.getElementById(button.getAttribute("data-copy")).textContent;
+        navigator.clipboard.writeText(text).then(function () {
+          if (status) status.textContent = "Copied.";
+        }, function () {
+          if (status) status.textContent = "Could not copy: select the text and copy it.";
+        });
+      });
+    });
+  }
+
+  // A button that saves the text of an element as a file (made in the browser: nothing is sent).
+  function setUpDownload() {
+    document.querySelectorAll("[data-download]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var text = document.getElementById(button.getAttribute("data-download")).textContent;
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(new Blob([text], {type: button.getAttribute("data-type") || "text/plain"}));
+        link.download = button.getAttribute("data-filename") || "download.txt";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
       });
     });
   }
@@ -168,5 +184,6 @@
     setUpPrint();
     setUpShortcuts();
     setUpCopy();
+    setUpDownload();
   });
 })();

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
@@ -169,3 +170,24 @@ def test_the_call_screen_says_what_to_do_when_the_problem_is_not_on_the_list(cli
     text = " ".join(parse(client.get("/staff")).get_text(" ").split())
     assert "If the caller's problem is not on this list:" in text
     assert "You can call 811 to talk to a nurse about it, at any time. If it is an emergency, call 911." in text
+
+
+def test_the_call_is_offered_as_the_fhir_bundle_assess_gives(client: Any) -> None:
+    from fhir.resources.R4B import get_fhir_model_class
+    from test_fhir import outcome
+
+    response = post_call(client, CALL | {"caller_name": "Ana Lee", "caller_words": "My dad drops his cup"})
+    soup = parse(response)
+    bundle = json.loads(soup.find(id="call-bundle").get_text())
+    get_fhir_model_class("Bundle").model_validate(bundle)
+    api = client.post("/api/v1/assessments", json={"answers": CALL}).get_json()
+    assert outcome(bundle) == (api["level"], [r["rule"] for r in api["reasons"]], api["complete"])
+    kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
+    assert kinds == ["QuestionnaireResponse", "Observation", "ServiceRequest"]
+    # The same Bundle, for the same answers, as $assess gives it (but for the ids and the moment made).
+    answers = bundle["entry"][0]["resource"]
+    assessed = client.post("/fhir/Questionnaire/triage/$assess", json=answers).get_json()
+    assert outcome(assessed) == outcome(bundle)
+    text = json.dumps(bundle)
+    assert "Ana Lee" not in text and "drops his cup" not in text  # about the caller: the summary only
+    assert soup.find(attrs={"data-download": "call-bundle"})["data-type"] == "application/fhir+json"

@@ -6,14 +6,17 @@ in plain text. Nothing is stored: the answers live only in the page.
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import orjson
 from flask import Blueprint, Flask, current_app, render_template, request
 from markupsafe import Markup
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from triage import journey
-from triage.engine import assess
+from triage import dates, journey
+from triage.engine import Assessment, assess
+from triage.fhir import Systems, response_from_answers, result_bundle
 from triage.forms import SectionForm, build_form, refuse_other_bodies
 from triage.journey import Reveal
 from triage.pages import Fields, after_hours, made_now
@@ -63,6 +66,14 @@ class CallForm(SectionForm):
         return found
 
 
+def call_bundle(book: Rulebook, assessment: Assessment) -> dict[str, Any]:
+    """The call as the FHIR Bundle `$assess` gives for the same answers (for a record system)."""
+    systems = Systems(request.url_root)
+    now = dates.utc_now().isoformat(timespec="seconds")
+    response = response_from_answers(book, systems, assessment.answers, now)
+    return result_bundle(book, systems, response, assessment, now)
+
+
 def init_app(app: Flask) -> None:
     book: Rulebook = app.extensions["triage"]["rulebook"].in_voice(STAFF)
     whole_call = Section("call", "Call screen", book.questions, groups=book.groups)
@@ -96,8 +107,15 @@ def call() -> tuple[str, int] | str:
                 caller_labels={name: label for name, label, _ in CALLER_FIELDS},
             )
             items = fields.reason_items(assessment.reasons)
+            bundle = call_bundle(book, assessment)
             return render_template(
-                "staff_result.html", book=book, assessment=assessment, summary=summary, reason_items=items
+                "staff_result.html",
+                book=book,
+                assessment=assessment,
+                summary=summary,
+                reason_items=items,
+                bundle=orjson.dumps(bundle, option=orjson.OPT_INDENT_2).decode(),
+                bundle_has_request=any(e["resource"]["resourceType"] == "ServiceRequest" for e in bundle["entry"]),
             )
         status = form.error_status
     # The call is one page: every follow-up is under its trigger, wherever in the call that is.
