@@ -33,10 +33,161 @@ def _error(description: str) -> dict[str, Any]:
 
 def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
     meta = rulebook.meta
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{meta.title} API",
+            "version": "2.0.0",
+            "description": (
+                "How urgently to get medical evaluation, from answers about breathing, swallowing, speech, "
+                f"weakness and weight loss. Never a diagnosis. Rule book {meta.version}. {meta.disclaimer}"
+            ),
+        },
+        "paths": _api_paths(),
+        "components": {"schemas": _schemas(rulebook)},
+    }
+
+
+def _api_paths() -> dict[str, Any]:
+    """The JSON API's routes."""
+    return {
+        "/api/v1/questionnaire": {
+            "get": {
+                "operationId": "getQuestionnaire",
+                "summary": "The questions, options, follow-up conditions, sections and levels",
+                "parameters": [
+                    {
+                        "name": RESPONDENT,
+                        "in": "query",
+                        "required": False,
+                        "description": "Whose voice the texts are in: the person themselves (self, the default) "
+                        "or someone answering for them (someone_else). Staff texts are always in `staff`.",
+                        "schema": {"type": "string", "enum": list(RESPONDENT_VOICES), "default": "self"},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The questionnaire",
+                        "content": {JSON: {"schema": {"$ref": "#/components/schemas/Questionnaire"}}},
+                    },
+                    "400": _error("respondent is neither self nor someone_else"),
+                    "429": _error("Too many requests"),
+                },
+            }
+        },
+        "/api/v1/assessments": {
+            "post": {
+                "operationId": "createAssessment",
+                "summary": "Assess a set of answers",
+                "description": (
+                    "Every question that is asked is required. Follow-ups are asked only when their ask_when "
+                    "holds, and ignored otherwise. When the answers given already reach the emergency level, "
+                    "missing answers are not an error (complete is false). `respondent` (optional, default "
+                    "self) says who is answering; the texts of the assessment are in that person's voice, and "
+                    "it never changes the level. `age`, asked by contract version 1, is accepted and ignored. "
+                    "Contract 3: the care questions (`breathing_machine_problem`, `feeding_tube_problem`, "
+                    "`bowel_blocked`) are asked only when `known_diagnosis` is yes, and `carer_coping` only "
+                    "when `respondent` is someone_else; a valid answer to one that does not apply is ignored, "
+                    "like a follow-up's. The questionnaire for a respondent lists only the questions asked "
+                    "of them."
+                ),
+                "requestBody": {
+                    "required": True,
+                    "content": {JSON: {"schema": {"$ref": "#/components/schemas/AssessmentRequest"}}},
+                },
+                "responses": {
+                    "200": {
+                        "description": "The assessment",
+                        "content": {JSON: {"schema": {"$ref": "#/components/schemas/Assessment"}}},
+                    },
+                    "400": _error("The body is not valid JSON"),
+                    "413": _error("The body is too large"),
+                    "415": _error("The body is not JSON"),
+                    "422": _error("The answers are not valid: one error per field"),
+                    "429": _error("Too many requests"),
+                },
+            }
+        },
+    }
+
+
+def _schemas(rulebook: Rulebook) -> dict[str, Any]:
+    """The JSON API's bodies: answers, assessments, the questionnaire and errors."""
     levels = [level.id for level in rulebook.levels]
     text = {"type": "string"}
-    level_texts = ["title", "action", "timeframe", "message", "staff_script", "safety_net", "where"]
-    question = {
+    return {
+        "Answers": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                RESPONDENT: {
+                    "description": "Who is answering: the person themselves, or someone for them. "
+                    "Chooses the voice of the texts; never changes the level.",
+                    "enum": [*RESPONDENT_VOICES, None],
+                    "default": "self",
+                },
+                **{q.id: _answer_schema(q) for q in rulebook.questions},
+                **{
+                    retired: {
+                        "description": "Asked by contract version 1: accepted and ignored.",
+                        "deprecated": True,
+                    }
+                    for retired in sorted(RETIRED_ANSWERS)
+                },
+            },
+        },
+        "AssessmentRequest": {
+            "type": "object",
+            "required": ["answers"],
+            "additionalProperties": False,
+            "properties": {"answers": {"$ref": "#/components/schemas/Answers"}},
+        },
+        "Assessment": _assessment_schema(levels),
+        "RulebookInfo": {
+            "type": "object",
+            "required": ["title", "version", "status", "signed_by", "signed_on", "notice"],
+            "properties": {
+                "title": text,
+                "version": text,
+                "status": {
+                    "type": "string",
+                    "enum": ["signed", "draft", "changed"],
+                    "description": "signed by a clinician; a draft; or changed since it was signed",
+                },
+                "signed_by": {"type": ["string", "null"]},
+                "signed_on": {"type": ["string", "null"], "description": "ISO 8601 date and time"},
+                "notice": {
+                    "type": ["string", "null"],
+                    "description": "Shown with every result while the rule book is not signed",
+                },
+            },
+        },
+        "Questionnaire": _questionnaire_schema(levels, _question_schema()),
+        "Errors": {
+            "type": "object",
+            "required": ["errors"],
+            "properties": {
+                "errors": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["field", "code", "message"],
+                        "properties": {"field": {"type": ["string", "null"]}, "code": text, "message": text},
+                    },
+                }
+            },
+        },
+    }
+
+
+LEVEL_TEXTS = ["title", "action", "timeframe", "message", "staff_script", "safety_net", "where"]
+
+
+def _question_schema() -> dict[str, Any]:
+    """A question, as the questionnaire lists it."""
+    text = {"type": "string"}
+    return {
         "type": "object",
         "required": ["id", "type", "text", "staff", "required", "ask_when"],
         "properties": {
@@ -62,218 +213,111 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
             "maximum": {"type": "integer"},
         },
     }
+
+
+def _assessment_schema(levels: list[str]) -> dict[str, Any]:
+    """An assessment, as `Assessment.to_dict` makes it."""
+    text = {"type": "string"}
+    level_texts = LEVEL_TEXTS
     return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": f"{meta.title} API",
-            "version": "2.0.0",
-            "description": (
-                "How urgently to get medical evaluation, from answers about breathing, swallowing, speech, "
-                f"weakness and weight loss. Never a diagnosis. Rule book {meta.version}. {meta.disclaimer}"
-            ),
-        },
-        "paths": {
-            "/api/v1/questionnaire": {
-                "get": {
-                    "operationId": "getQuestionnaire",
-                    "summary": "The questions, options, follow-up conditions, sections and levels",
-                    "parameters": [
-                        {
-                            "name": RESPONDENT,
-                            "in": "query",
-                            "required": False,
-                            "description": "Whose voice the texts are in: the person themselves (self, the default) "
-                            "or someone answering for them (someone_else). Staff texts are always in `staff`.",
-                            "schema": {"type": "string", "enum": list(RESPONDENT_VOICES), "default": "self"},
-                        }
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "The questionnaire",
-                            "content": {JSON: {"schema": {"$ref": "#/components/schemas/Questionnaire"}}},
-                        },
-                        "400": _error("respondent is neither self nor someone_else"),
-                        "429": _error("Too many requests"),
-                    },
-                }
-            },
-            "/api/v1/assessments": {
-                "post": {
-                    "operationId": "createAssessment",
-                    "summary": "Assess a set of answers",
-                    "description": (
-                        "Every question that is asked is required. Follow-ups are asked only when their ask_when "
-                        "holds, and ignored otherwise. When the answers given already reach the emergency level, "
-                        "missing answers are not an error (complete is false). `respondent` (optional, default "
-                        "self) says who is answering; the texts of the assessment are in that person's voice, and "
-                        "it never changes the level. `age`, asked by contract version 1, is accepted and ignored. "
-                        "Contract 3: the care questions (`breathing_machine_problem`, `feeding_tube_problem`, "
-                        "`bowel_blocked`) are asked only when `known_diagnosis` is yes, and `carer_coping` only "
-                        "when `respondent` is someone_else; a valid answer to one that does not apply is ignored, "
-                        "like a follow-up's. The questionnaire for a respondent lists only the questions asked "
-                        "of them."
-                    ),
-                    "requestBody": {
-                        "required": True,
-                        "content": {JSON: {"schema": {"$ref": "#/components/schemas/AssessmentRequest"}}},
-                    },
-                    "responses": {
-                        "200": {
-                            "description": "The assessment",
-                            "content": {JSON: {"schema": {"$ref": "#/components/schemas/Assessment"}}},
-                        },
-                        "400": _error("The body is not valid JSON"),
-                        "413": _error("The body is too large"),
-                        "415": _error("The body is not JSON"),
-                        "422": _error("The answers are not valid: one error per field"),
-                        "429": _error("Too many requests"),
-                    },
-                }
-            },
-        },
-        "components": {
-            "schemas": {
-                "Answers": {
+        "type": "object",
+        "required": [
+            "respondent",
+            "level",
+            *level_texts,
+            "reasons",
+            "complete",
+            "clinic_closed",
+            "answers",
+            "disclaimer",
+            "rulebook",
+        ],
+        "properties": {
+            "respondent": {"type": "string", "enum": list(RESPONDENT_VOICES)},
+            "level": {"type": "string", "enum": levels},
+            **dict.fromkeys(level_texts, text),
+            "reasons": {
+                "type": "array",
+                "items": {
                     "type": "object",
-                    "additionalProperties": False,
+                    "required": ["rule", "level", "text", "advice", "say", "source"],
                     "properties": {
-                        RESPONDENT: {
-                            "description": "Who is answering: the person themselves, or someone for them. "
-                            "Chooses the voice of the texts; never changes the level.",
-                            "enum": [*RESPONDENT_VOICES, None],
-                            "default": "self",
-                        },
-                        **{q.id: _answer_schema(q) for q in rulebook.questions},
-                        **{
-                            retired: {
-                                "description": "Asked by contract version 1: accepted and ignored.",
-                                "deprecated": True,
-                            }
-                            for retired in sorted(RETIRED_ANSWERS)
-                        },
-                    },
-                },
-                "AssessmentRequest": {
-                    "type": "object",
-                    "required": ["answers"],
-                    "additionalProperties": False,
-                    "properties": {"answers": {"$ref": "#/components/schemas/Answers"}},
-                },
-                "Assessment": {
-                    "type": "object",
-                    "required": [
-                        "respondent",
-                        "level",
-                        *level_texts,
-                        "reasons",
-                        "complete",
-                        "clinic_closed",
-                        "answers",
-                        "disclaimer",
-                        "rulebook",
-                    ],
-                    "properties": {
-                        "respondent": {"type": "string", "enum": list(RESPONDENT_VOICES)},
+                        "rule": text,
                         "level": {"type": "string", "enum": levels},
+                        "text": text,
+                        "advice": {"type": ["string", "null"]},
+                        "say": {"type": "string", "description": "What the person can say when they call"},
+                        "source": {"type": "array", "items": text},
+                    },
+                },
+            },
+            "complete": {"type": "boolean"},
+            "clinic_closed": {
+                "type": "boolean",
+                "description": "Assessed outside the clinic's opening hours (in its time zone): the "
+                "level's words are then those for when the clinic is closed, where it has some. "
+                "The level never depends on the time.",
+            },
+            "answers": {"type": "object"},
+            "disclaimer": text,
+            "rulebook": {"$ref": "#/components/schemas/RulebookInfo"},
+        },
+    }
+
+
+def _questionnaire_schema(levels: list[str], question: dict[str, Any]) -> dict[str, Any]:
+    """The questionnaire: the rule book, its levels and its sections of questions."""
+    text = {"type": "string"}
+    level_texts = LEVEL_TEXTS
+    return {
+        "type": "object",
+        "required": ["rulebook", "levels", "sections"],
+        "properties": {
+            "rulebook": {
+                "allOf": [{"$ref": "#/components/schemas/RulebookInfo"}],
+                "type": "object",
+                "required": ["emergency_number", "disclaimer"],
+                "properties": {"emergency_number": text, "disclaimer": text},
+            },
+            "levels": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", *level_texts],
+                    "properties": {
+                        "id": {"type": "string", "enum": levels},
                         **dict.fromkeys(level_texts, text),
-                        "reasons": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["rule", "level", "text", "advice", "say", "source"],
-                                "properties": {
-                                    "rule": text,
-                                    "level": {"type": "string", "enum": levels},
-                                    "text": text,
-                                    "advice": {"type": ["string", "null"]},
-                                    "say": {"type": "string", "description": "What the person can say when they call"},
-                                    "source": {"type": "array", "items": text},
-                                },
-                            },
-                        },
-                        "complete": {"type": "boolean"},
-                        "clinic_closed": {
-                            "type": "boolean",
-                            "description": "Assessed outside the clinic's opening hours (in its time zone): the "
-                            "level's words are then those for when the clinic is closed, where it has some. "
-                            "The level never depends on the time.",
-                        },
-                        "answers": {"type": "object"},
-                        "disclaimer": text,
-                        "rulebook": {"$ref": "#/components/schemas/RulebookInfo"},
                     },
                 },
-                "RulebookInfo": {
+            },
+            "sections": {
+                "type": "array",
+                "items": {
                     "type": "object",
-                    "required": ["title", "version", "status", "signed_by", "signed_on", "notice"],
+                    "required": ["id", "title", "questions", "together"],
                     "properties": {
+                        "id": text,
                         "title": text,
-                        "version": text,
-                        "status": {
-                            "type": "string",
-                            "enum": ["signed", "draft", "changed"],
-                            "description": "signed by a clinician; a draft; or changed since it was signed",
-                        },
-                        "signed_by": {"type": ["string", "null"]},
-                        "signed_on": {"type": ["string", "null"], "description": "ISO 8601 date and time"},
-                        "notice": {
-                            "type": ["string", "null"],
-                            "description": "Shown with every result while the rule book is not signed",
-                        },
-                    },
-                },
-                "Questionnaire": {
-                    "type": "object",
-                    "required": ["rulebook", "levels", "sections"],
-                    "properties": {
-                        "rulebook": {
-                            "allOf": [{"$ref": "#/components/schemas/RulebookInfo"}],
-                            "type": "object",
-                            "required": ["emergency_number", "disclaimer"],
-                            "properties": {"emergency_number": text, "disclaimer": text},
-                        },
-                        "levels": {
+                        "intro": {"type": ["string", "null"]},
+                        "questions": {"type": "array", "items": question},
+                        "together": {
                             "type": "array",
+                            "description": "Yes/no questions asked as one list: a ticked item "
+                            "answers its question yes, the others no.",
                             "items": {
                                 "type": "object",
-                                "required": ["id", *level_texts],
-                                "properties": {
-                                    "id": {"type": "string", "enum": levels},
-                                    **dict.fromkeys(level_texts, text),
-                                },
-                            },
-                        },
-                        "sections": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["id", "title", "questions", "together"],
+                                "required": ["id", "text", "hint", "none", "items"],
                                 "properties": {
                                     "id": text,
-                                    "title": text,
-                                    "intro": {"type": ["string", "null"]},
-                                    "questions": {"type": "array", "items": question},
-                                    "together": {
+                                    "text": text,
+                                    "hint": {"type": ["string", "null"]},
+                                    "none": text,
+                                    "items": {
                                         "type": "array",
-                                        "description": "Yes/no questions asked as one list: a ticked item "
-                                        "answers its question yes, the others no.",
                                         "items": {
                                             "type": "object",
-                                            "required": ["id", "text", "hint", "none", "items"],
-                                            "properties": {
-                                                "id": text,
-                                                "text": text,
-                                                "hint": {"type": ["string", "null"]},
-                                                "none": text,
-                                                "items": {
-                                                    "type": "array",
-                                                    "items": {
-                                                        "type": "object",
-                                                        "required": ["question", "label"],
-                                                        "properties": {"question": text, "label": text},
-                                                    },
-                                                },
-                                            },
+                                            "required": ["question", "label"],
+                                            "properties": {"question": text, "label": text},
                                         },
                                     },
                                 },
@@ -281,21 +325,6 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                         },
                     },
                 },
-                "Errors": {
-                    "type": "object",
-                    "required": ["errors"],
-                    "properties": {
-                        "errors": {
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["field", "code", "message"],
-                                "properties": {"field": {"type": ["string", "null"]}, "code": text, "message": text},
-                            },
-                        }
-                    },
-                },
-            }
+            },
         },
     }
