@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from triage.fhir.openapi import fhir_paths, fhir_schemas
 from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, RETIRED_ANSWERS, Question, Rulebook
 
 JSON = "application/json"
@@ -43,12 +44,11 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                 f"weakness and weight loss. Never a diagnosis. Rule book {meta.version}. {meta.disclaimer}"
             ),
         },
-        "paths": {**_api_paths(), **_fhir_paths()},
-        "components": {"schemas": {**_schemas(rulebook), **_fhir_schemas()}},
+        "paths": {**_api_paths(), **fhir_paths(RESPONDENT_PARAMETER)},
+        "components": {"schemas": {**_schemas(rulebook), **fhir_schemas()}},
     }
 
 
-FHIR_JSON = "application/fhir+json"
 RESPONDENT_PARAMETER = {
     "name": RESPONDENT,
     "in": "query",
@@ -57,80 +57,6 @@ RESPONDENT_PARAMETER = {
     "or someone answering for them (someone_else). Staff texts are always in `staff`.",
     "schema": {"type": "string", "enum": list(RESPONDENT_VOICES), "default": "self"},
 }
-
-
-def _fhir(resource: str, description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {FHIR_JSON: {"schema": {"$ref": f"#/components/schemas/Fhir{resource}"}}},
-    }
-
-
-def _fhir_paths() -> dict[str, Any]:
-    """The FHIR routes (HL7 FHIR R4): their bodies are FHIR resources, described by FHIR itself."""
-    problem = "OperationOutcome"
-    return {
-        "/fhir/metadata": {
-            "get": {
-                "operationId": "getFhirCapabilityStatement",
-                "summary": "What the FHIR routes do (a CapabilityStatement)",
-                "responses": {"200": _fhir("CapabilityStatement", "The CapabilityStatement")},
-            }
-        },
-        "/fhir/Questionnaire/triage": {
-            "get": {
-                "operationId": "getFhirQuestionnaire",
-                "summary": "The questions as an HL7 FHIR R4 Questionnaire, made from the rule book",
-                "parameters": [RESPONDENT_PARAMETER],
-                "responses": {
-                    "200": _fhir("Questionnaire", "The Questionnaire"),
-                    "400": _fhir(problem, "respondent is neither self nor someone_else"),
-                    "429": _fhir(problem, "Too many requests"),
-                },
-            }
-        },
-        "/fhir/Questionnaire/triage/$assess": {
-            "post": {
-                "operationId": "assessFhirQuestionnaireResponse",
-                "summary": "Assess a QuestionnaireResponse to the Questionnaire: the outcome as a Bundle",
-                "description": (
-                    "Checked and assessed exactly as /api/v1/assessments checks and assesses answers. The Bundle "
-                    "(type collection) holds the QuestionnaireResponse (completed), an Observation whose value is "
-                    "the level, with the reasons and completeness as components, and, for a visit today or within "
-                    "1 to 2 weeks, a ServiceRequest (intent proposal). Nothing is stored."
-                ),
-                "parameters": [RESPONDENT_PARAMETER],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        media: {"schema": {"$ref": "#/components/schemas/FhirQuestionnaireResponse"}}
-                        for media in (FHIR_JSON, JSON)
-                    },
-                },
-                "responses": {
-                    "200": _fhir("Bundle", "The outcome"),
-                    "400": _fhir(problem, "The body is not valid JSON, or gives a key twice"),
-                    "413": _fhir(problem, "The body is too large"),
-                    "415": _fhir(problem, "The body is not FHIR JSON"),
-                    "422": _fhir(problem, "The response cannot be read or its answers are not valid: one issue each"),
-                    "429": _fhir(problem, "Too many requests"),
-                },
-            }
-        },
-    }
-
-
-def _fhir_schemas() -> dict[str, Any]:
-    """FHIR resources, by their type only: FHIR R4 defines the rest (https://hl7.org/fhir/R4/)."""
-    return {
-        f"Fhir{name}": {
-            "type": "object",
-            "required": ["resourceType"],
-            "properties": {"resourceType": {"const": name}},
-            "externalDocs": {"url": f"https://hl7.org/fhir/R4/{name.lower()}.html"},
-        }
-        for name in ("CapabilityStatement", "Questionnaire", "QuestionnaireResponse", "Bundle", "OperationOutcome")
-    }
 
 
 def _api_paths() -> dict[str, Any]:
