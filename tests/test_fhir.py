@@ -5,6 +5,7 @@ same levels, reasons and completeness as the JSON API for the same answers."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -299,3 +300,17 @@ def test_fhir_and_the_json_api_agree_for_any_answers(answers: dict[str, Any]) ->
     bundle = fhir_assess(response_for(answers)).get_json()
     expected = json_assess(answers)
     assert outcome(bundle) == (expected["level"], [r["rule"] for r in expected["reasons"]], expected["complete"])
+
+
+def test_the_examples_are_current_and_valid() -> None:
+    import importlib.util
+
+    script = Path(__file__).parents[1] / "scripts" / "fhir_examples.py"
+    spec = importlib.util.spec_from_file_location("fhir_examples", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name, resource in module.examples().items():
+        written = (module.OUT / name).read_text(encoding="utf-8")
+        assert written == module.text(resource), f"examples/fhir/{name} is out of date: run scripts/fhir_examples.py"
+        validate(resource)
