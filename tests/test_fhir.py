@@ -5,6 +5,7 @@ same levels, reasons and completeness as the JSON API for the same answers."""
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -314,3 +315,14 @@ def test_the_examples_are_current_and_valid() -> None:
         written = (module.OUT / name).read_text(encoding="utf-8")
         assert written == module.text(resource), f"examples/fhir/{name} is out of date: run scripts/fhir_examples.py"
         validate(resource)
+
+
+@pytest.mark.parametrize("levels", [18, 19, 400])
+def test_a_deeply_nested_response_is_refused_quickly_not_a_server_error(levels: int) -> None:
+    nested: dict[str, Any] = {"linkId": "a"}
+    for _ in range(levels):
+        nested = {"linkId": "a", "item": [nested]}
+    body = json.dumps({"resourceType": "QuestionnaireResponse", "status": "completed", "item": [nested]})
+    response = APP.test_client().post(ASSESS, data=body, content_type="application/fhir+json")
+    assert response.status_code in (400, 422)  # 400: deeper than JSON is read at all
+    assert response.get_json()["resourceType"] == "OperationOutcome"

@@ -22,6 +22,9 @@ from triage.fhir.questionnaire import link_id
 from triage.rulebook import Group, Question, Rulebook
 
 Json = dict[str, Any]
+# How deep a response's JSON may nest: a response to this Questionnaire needs about 12 (a section's
+# group, its items, their answers and codings); the FHIR models recurse on each level.
+MAX_DEPTH = 40
 STATUSES = ("in-progress", "completed", "amended", "entered-in-error", "stopped")  # FHIR R4's codes
 
 
@@ -42,10 +45,15 @@ def check_structure(resource: object) -> Json:
     """`resource` if it is a QuestionnaireResponse as FHIR defines one; ResponseError if not."""
     if not isinstance(resource, dict) or resource.get("resourceType") != "QuestionnaireResponse":
         raise ResponseError([ItemError(None, "not_a_questionnaire_response", "Send a QuestionnaireResponse.")])
+    if _too_deep(resource, MAX_DEPTH):
+        message = f"The response is nested more than {MAX_DEPTH} levels deep: no answer to these questions is."
+        raise ResponseError([ItemError(None, "structure", message)])
     if resource.get("status") not in STATUSES:  # (the models do not check coded values)
         raise ResponseError([ItemError(None, "structure", f"status must be one of {', '.join(STATUSES)}.")])
     try:
         get_fhir_model_class("QuestionnaireResponse").model_validate(resource)
+    except RecursionError:  # (nesting is bounded above; this is the models' own limit, kept as a guard)
+        raise ResponseError([ItemError(None, "structure", "The response is nested too deeply.")]) from None
     except ValidationError as invalid:
         errors = [
             ItemError(None, "structure", f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}")
@@ -53,6 +61,20 @@ def check_structure(resource: object) -> Json:
         ]
         raise ResponseError(errors) from None
     return resource
+
+
+def _too_deep(value: object, limit: int) -> bool:
+    """Whether JSON `value` nests objects and lists more than `limit` deep (walked without recursion)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+    return False
 
 
 def read_answers(book: Rulebook, systems: Systems, resource: Json) -> dict[str, object]:
