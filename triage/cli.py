@@ -30,6 +30,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="validate a rule book and list its red-flag inventory")
     check.add_argument("rules", nargs="?", type=Path, help="rule book to check (default: the built-in rules.yaml)")
+    check.add_argument(
+        "--language",
+        action="append",
+        default=[],
+        help="check it in this language too, from its catalog (such as fr_CA); may be repeated",
+    )
+    translations = commands.add_parser(
+        "translations", help="the rule book's texts for translators: gettext catalogs beside it"
+    )
+    translations.add_argument("action", choices=["update"], help="update: write the template, merge each catalog")
+    translations.add_argument("rules", nargs="?", type=Path, help="rule book (default: the built-in rules.yaml)")
+    translations.add_argument("--language", action="append", default=[], help="start a catalog for this language")
     prove = commands.add_parser(
         "verify", help="prove the rule book's clinical policy over every possible set of answers"
     )
@@ -170,8 +182,20 @@ def run_command(args: argparse.Namespace) -> int:
             return EXIT_BAD_RULES
         print(f"{path}: signed.\n{recorded}", end="")
         return EXIT_OK
+    if args.command == "translations":
+        from triage.rulebook import update_catalogs
+
+        try:
+            written = update_catalogs(rulebook_path(args.rules), tuple(args.language))
+        except RulebookError as error:
+            print("\n".join(error.lines()), file=sys.stderr)
+            return EXIT_BAD_RULES
+        print("\n".join(f"wrote {path}" for path in written))
+        return EXIT_OK
     try:
         rulebook = load_rulebook(args.rules)
+        for language in getattr(args, "language", None) or ():
+            load_rulebook(args.rules, language=language)
     except RulebookError as error:
         print("\n".join(error.lines()), file=sys.stderr)
         print(f"{len(error.problems)} problem(s): the rule book cannot be used.", file=sys.stderr)

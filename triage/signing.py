@@ -16,6 +16,7 @@ from pathlib import Path
 
 from triage.analysis import verify
 from triage.rulebook import SIGNATURE, RulebookError, content_sha256, load_rulebook, signature_span
+from triage.rulebook.translation import signed_catalogs
 from triage.yamlsource import Problem, Problems, compose
 
 
@@ -34,20 +35,21 @@ def sign_file(path: Path, by: str, now: datetime.datetime | None = None) -> str:
     if not report.ok:
         raise RulebookError(str(path), report.problems())
     text = path.read_text(encoding="utf-8")
-    signed = sign_text(text, by, now or datetime.datetime.now().astimezone())
+    signed = sign_text(text, by, now or datetime.datetime.now().astimezone(), signed_catalogs(path))
     path.write_text(signed, encoding="utf-8")
     return signed[signed.rindex(f"\n{SIGNATURE}:") + 1 :]
 
 
-def sign_text(text: str, by: str, when: datetime.datetime) -> str:
-    """The rule book's text with its signature block (replacing any earlier one) at the end."""
+def sign_text(text: str, by: str, when: datetime.datetime, catalogs: str = "") -> str:
+    """The rule book's text with its signature block (replacing any earlier one) at the end; the
+    hash covers its catalogs in other languages too (`catalogs`)."""
     problems = Problems("rules.yaml")
     root = compose(text, problems)
     problems.raise_if_any()
     assert root is not None  # compose reports an empty file as a problem
     span = signature_span(text, root)
     content = (text if span is None else text[: span[0]] + text[span[1] :]).rstrip()
-    digest = content_sha256(text, root)
+    digest = content_sha256(text, root, catalogs)
     block = (
         f"{SIGNATURE}:\n"
         f"  # Written by `triage sign`. Any change to the rest of this file makes the rule book a draft again.\n"

@@ -116,6 +116,7 @@ class _FastRuleLoader(_RuleChecks, Composer, yaml.CSafeLoader):
 class Problem:
     line: int
     message: str
+    file: str = ""  # another file than the rule book's own (a translation catalog); "": the rule book
 
 
 class RulebookError(Exception):
@@ -127,7 +128,7 @@ class RulebookError(Exception):
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [f"{self.file}:{p.line}: {p.message}" for p in self.problems]
+        return [f"{p.file or self.file}:{p.line}: {p.message}" for p in self.problems]
 
 
 @dataclass

@@ -17,12 +17,14 @@ from __future__ import annotations
 from triage.rulebook.checks import can_hold
 from triage.rulebook.levels import booking_url_ok
 from triage.rulebook.loading import (
+    collect_texts,
     content_sha256,
     default_rules_path,
     load_rulebook,
     parse_rulebook,
     read_sign_off,
     signature_span,
+    update_catalogs,
 )
 from triage.rulebook.model import (
     CONTRACT,
@@ -96,10 +98,12 @@ __all__ = [
     "Source",
     "booking_url_ok",
     "can_hold",
+    "collect_texts",
     "content_sha256",
     "default_rules_path",
     "load_rulebook",
     "parse_rulebook",
     "read_sign_off",
     "signature_span",
+    "update_catalogs",
 ]

@@ -66,7 +66,7 @@ class _Levels(_Reader):
             )
         else:
             self.number = number
-        version = self.text(found["version"], "version")
+        version = self.text(found["version"], "version", words=False)
         if version and not _SEMVER.match(version):
             self.problems.add(found["version"], f"version must be a semantic version like 1.2.0, not '{version}'")
         labels = self.mapping(found["answer_labels"], "answer_labels", ("yes", "no"))
@@ -81,7 +81,7 @@ class _Levels(_Reader):
                         Source(
                             self.ident(entry["id"], "a source id", _REF) or "",
                             self.text(entry["title"], "a source title") or "",
-                            self.text(entry.get("url"), "a source url"),
+                            self.text(entry.get("url"), "a source url", words=False),
                         ),
                         entry["id"],
                     )
@@ -89,7 +89,7 @@ class _Levels(_Reader):
         self.unique(((s.id, n) for s, n in sources), "source id")
         services = self.services(found.get("services"), node)
         self.phones = {sid: service.phone for sid, service in services.items()}
-        texts = {key: self.text(found[key], key) for key in keys if key != "disclaimer"}
+        texts = {key: self.text(found[key], key, words=key == "title") for key in keys if key != "disclaimer"}
         texts["disclaimer"] = self.voiced(found["disclaimer"], "the disclaimer")
         if texts["reviewed_on"] is not None:
             try:
@@ -120,7 +120,7 @@ class _Levels(_Reader):
     def opening_hours(self, node: Node | None) -> OpeningHours | None:
         if node is None:
             return None
-        text = self.text(node, "opening_hours")
+        text = self.text(node, "opening_hours", words=False)
         try:
             return parse_hours(text) if text else None
         except HoursError as error:
@@ -135,7 +135,8 @@ class _Levels(_Reader):
         for sid, item in (found or {}).items():
             fields = self.mapping(item, f"service '{sid}'", (), (*SERVICE_FIELDS, "no_number"))
             for key, text_node in (fields or {}).items():
-                given[sid][key] = self.text(text_node, f"the {key} of service '{sid}'")
+                words = key in ("name", "no_number")  # not a phone number or an address
+                given[sid][key] = self.text(text_node, f"the {key} of service '{sid}'", words=words)
                 where[sid, key] = (f"the {key} of service '{sid}'", text_node)
         for sid, key, setting in self.service_settings:
             given[sid][key] = setting.strip() or None

@@ -385,6 +385,7 @@ class Rulebook:
     file: str = field(default="rules.yaml", compare=False)
     sign_off: SignOff = field(default=SignOff("draft", None, ""), compare=False)
     voice: str = "self"
+    language: str = "en"  # the language of its words: the file's own English, or a catalog's
     # The same rule book in each voice (this one among them), by voice.
     voices: Mapping[str, Rulebook] = field(default_factory=dict, compare=False, repr=False)
 

@@ -6,6 +6,7 @@ import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from triage.rulebook.model import (
     _CONTROL,
@@ -26,8 +27,16 @@ from triage.yamlsource import (
     SequenceNode,
     Unreadable,
     did_you_mean,
+    line_of,
     scalar_value,
 )
+
+
+class Translator(Protocol):
+    """Gives a text of the rule book in another language: `english` as written in the file (with
+    its placeholders), `what` says where it is, `line` its line; problems go to `problems`."""
+
+    def translate(self, english: str, what: str, line: int, problems: Problems) -> str: ...
 
 
 @dataclass
@@ -53,8 +62,10 @@ class _Reader:
         voice: str = VOICES[0],
         earlier: bool = False,
         services: ServiceSettings = (),
+        translator: Translator | None = None,
     ) -> None:
         self.problems = problems
+        self.translator = translator  # the words in another language than the file's own
         self.service_settings = services
         self.voice = voice
         self.earlier = earlier  # a rule book of an earlier contract, read to compare (triage diff)
@@ -115,7 +126,9 @@ class _Reader:
             return None
         return value
 
-    def text(self, node: Node | None, what: str) -> str | None:
+    def text(self, node: Node | None, what: str, *, words: bool = True) -> str | None:
+        """A text, checked, its placeholders filled in; in the build's language when it has a
+        translator and `words` (people read it: not a version, address, phone or hours)."""
         if node is None:
             return None
         before = len(self.problems.found)
@@ -132,6 +145,8 @@ class _Reader:
             # use NUL to mark where answers go, see triage.pages).
             self.problems.add(node, f"{what} has a control character (such as \\0); remove it")
             value = _CONTROL.sub("", value)  # checked on without it, so this is the only problem reported
+        if words and self.translator is not None:
+            value = self.translator.translate(value, what, line_of(node), self.problems)
         known = (PLACEHOLDER, *SERVICE_PLACEHOLDERS)
         for name in _FIELD.findall(value):
             if name not in known:
