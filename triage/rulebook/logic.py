@@ -8,6 +8,7 @@ from types import MappingProxyType
 from triage.conditions import compile_condition
 from triage.rulebook.model import (
     _REF,
+    CLINICIANS,
     InventoryItem,
     Level,
     MinimumLevel,
@@ -102,8 +103,8 @@ class _Logic(_Questions):
                 continue
             ref = self.ident(found["ref"], "an inventory ref", _REF)
             refs.append((ref, found["ref"]))
-            statement = self.text(found.get("statement"), f"the statement of {ref}")
-            not_asked = self.text(found.get("not_asked"), f"not_asked of {ref}")
+            statement = self.text(found.get("statement"), f"the statement of {ref}", words=CLINICIANS)
+            not_asked = self.text(found.get("not_asked"), f"not_asked of {ref}", words=CLINICIANS)
             listed: list[str] = []
             if ("rules" in found) == ("not_asked" in found):
                 self.problems.add(
@@ -149,7 +150,7 @@ class _Logic(_Questions):
                 continue
             row_id = self.ident(row["id"], "a policy row id")
             ids.append((row_id, row["id"]))
-            says = self.text(row["says"], f"what policy row '{row_id}' says")
+            says = self.text(row["says"], f"what policy row '{row_id}' says", words=CLINICIANS)
             when = compile_condition(row["when"], questions, self.problems)
             level_id = self.scalar(row["at_least"])
             if level_id not in levels:
@@ -164,7 +165,7 @@ class _Logic(_Questions):
                 continue
             row_id = self.ident(row["id"], "a policy row id")
             ids.append((row_id, row["id"]))
-            says = self.text(row["says"], f"what policy row '{row_id}' says")
+            says = self.text(row["says"], f"what policy row '{row_id}' says", words=CLINICIANS)
             qid, answer = self.scalar(row["question"]), self.scalar(row["answer"])
             question = questions.get(qid) if isinstance(qid, str) else None
             if question is None:

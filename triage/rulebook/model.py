@@ -36,6 +36,10 @@ SERVICE_NAMES: Mapping[str, str] = MappingProxyType(
 # a clinic's own number (a TRIAGE_* setting) reaches every text that names it.
 SERVICE_PLACEHOLDERS: Mapping[str, str] = MappingProxyType({"nurse_line": "nurse_line", "crisis_line": "crisis_line"})
 SERVICE_FIELDS = ("name", "phone", "booking_url")
+# Whether the texts only the clinical lead reads (the sources' titles, the inventory's and the
+# policy's statements, in the sign-off report) are translated too. Not yet: the report is in
+# English, and a language needs only what visitors and staff read.
+CLINICIANS = False
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,24}$")
 _BOOKING_URL = re.compile(r"^https?://[^\s\"'<>\\]+$")
 
