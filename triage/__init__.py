@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     """
     # The web stack is imported here, not with the package: the `triage` command (check, verify,
     # assess, report, diff) and the proof's own process do not need it.
+    from flask_babel import Babel
     from jinja2 import StrictUndefined
 
     from triage import api, config, fhir_api, limits, security, staff, views
@@ -39,7 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     from triage.proof import policy_problems
     from triage.rulebook import RulebookError, load_rulebook
     from triage.sessions import CookieSessions
-    from triage.webapp import TriageFlask
+    from triage.webapp import PAGE_TRANSLATIONS, TriageFlask
     from triage.yamlsource import Problem
 
     app = TriageFlask(
@@ -68,6 +69,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.globals["csrf_input"] = csrf_input
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    # The pages' own words through gettext (Flask-Babel): English, the templates' own, until the
+    # pages have catalogs in other languages (triage/translations/, `pybabel extract -F babel.cfg`).
+    Babel(app, locale_selector=lambda: "en", default_translation_directories=str(PAGE_TRANSLATIONS))
 
     security.init_app(app)
     views.init_app(app)

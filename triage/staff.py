@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Flask, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import StringField
 from wtforms.validators import Length, Optional
@@ -31,11 +32,12 @@ STAFF = "staff"  # the voice of every text on the call screen
 
 # About the call, for the booking or record system: optional, typed into the page, put into the
 # call summary and nowhere else (never stored, never logged). Name, label, longest length.
+# (The labels are gettext's lazy strings: in the language of the request that shows them.)
 CALLER_FIELDS = (
-    ("caller_name", "Caller's name", 100),
-    ("caller_phone", "Callback number", 40),
-    ("caller_relationship", "Who they are to the person (for example: the person, partner, daughter)", 60),
-    ("caller_words", "The caller's own words about the problem", 1000),
+    ("caller_name", _l("Caller's name"), 100),
+    ("caller_phone", _l("Callback number"), 40),
+    ("caller_relationship", _l("Who they are to the person (for example: the person, partner, daughter)"), 60),
+    ("caller_words", _l("The caller's own words about the problem"), 1000),
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -80,7 +82,11 @@ def init_app(app: Flask) -> None:
     questions = build_form(whole_call)
     fields = {
         name: StringField(
-            label, validators=[Optional(), Length(max=most, message=f"{label}: at most {most} characters")]
+            label,
+            validators=[
+                Optional(),
+                Length(max=most, message=_l("%(label)s: at most %(most)d characters", label=label, most=most)),
+            ],
         )
         for name, label, most in CALLER_FIELDS
     }

@@ -4,6 +4,7 @@ documented bytecode cache."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -11,6 +12,9 @@ from flask import Flask
 from flask.json.provider import JSONProvider
 from flask.wrappers import Response
 from jinja2.bccache import Bucket, BytecodeCache
+
+# The pages' own words in other languages: gettext catalogs of the `messages` domain.
+PAGE_TRANSLATIONS = Path(__file__).parent / "translations"
 
 
 class OrjsonProvider(JSONProvider):
