@@ -123,3 +123,48 @@ def test_the_signature_covers_every_language(rules: Path) -> None:
     assert before != after
     assert main(["translations", "update", str(rules)]) == 0  # a tool rewriting headers: no change
     assert load_rulebook(rules).sign_off.content_sha256 == after
+
+
+def test_the_pages_template_holds_every_message_of_the_templates_and_code() -> None:
+    from triage.i18n import page_template
+    from triage.webapp import PAGE_TRANSLATIONS
+
+    committed = read_po(io.StringIO((PAGE_TRANSLATIONS / "messages.pot").read_text(encoding="utf-8")))
+    extracted = page_template()
+    assert {(m.context, m.id) for m in extracted if m.id} == {(m.context, m.id) for m in committed if m.id}, (
+        "translations/messages.pot is out of date: run `triage translations update`"
+    )
+    ids = {m.id for m in extracted}
+    assert "Skip to main content" in ids and "Call %(number)s" in ids and "Caller's name" in ids
+
+
+@pytest.mark.parametrize("fault", ["complete", "missing", "empty", "fuzzy", "placeholder"])
+def test_the_pages_catalog_of_a_language_is_checked_with_its_lines(tmp_path: Path, fault: str) -> None:
+    from babel.messages.catalog import Catalog
+
+    from triage.i18n import page_catalog_path, page_catalog_problems
+
+    template = Catalog()
+    template.add("Skip to main content", locations=[("templates/base.html", 15)])
+    template.add("Call %(number)s", locations=[("templates/result.html", 12)])
+    french = Catalog(locale=FR)
+    french.add("Skip to main content", "Passer au contenu principal")
+    if fault != "missing":
+        string = {"empty": "", "placeholder": "Composez le 911"}.get(fault, "Composez le %(number)s")
+        french.add("Call %(number)s", string, flags=["fuzzy"] if fault == "fuzzy" else [])
+    path = page_catalog_path(FR, tmp_path)
+    path.parent.mkdir(parents=True)
+    buffer = io.BytesIO()
+    write_po(buffer, french)
+    path.write_bytes(buffer.getvalue())
+    found = page_catalog_problems(FR, tmp_path, template)
+    if fault == "complete":
+        assert found == []
+    else:
+        assert len(found) == 1 and found[0].startswith(f"{path}:")
+        assert {
+            "missing": "no fr_CA translation",
+            "empty": "is empty",
+            "fuzzy": "fuzzy",
+            "placeholder": "placeholders",
+        }[fault] in found[0]

@@ -17,12 +17,6 @@ if TYPE_CHECKING:
 __all__ = ["create_app"]
 
 
-def resource_dir(name: str) -> Path:
-    """A folder shipped in the wheel inside the package, or at the top of a checkout."""
-    packaged = Path(__file__).with_name(name)
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / name
-
-
 def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
     """The web app. Settings come from TRIAGE_* environment variables, or `test_config` in tests.
     `instance_path` overrides the folder that may hold the secret key.
@@ -40,7 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     from triage.proof import policy_problems
     from triage.rulebook import RulebookError, load_rulebook
     from triage.sessions import CookieSessions
-    from triage.webapp import PAGE_TRANSLATIONS, TriageFlask
+    from triage.webapp import PAGE_TRANSLATIONS, TriageFlask, resource_dir
     from triage.yamlsource import Problem
 
     app = TriageFlask(

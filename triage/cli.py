@@ -183,6 +183,7 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"{path}: signed.\n{recorded}", end="")
         return EXIT_OK
     if args.command == "translations":
+        from triage.i18n import update_page_catalogs
         from triage.rulebook import update_catalogs
 
         try:
@@ -190,6 +191,8 @@ def run_command(args: argparse.Namespace) -> int:
         except RulebookError as error:
             print("\n".join(error.lines()), file=sys.stderr)
             return EXIT_BAD_RULES
+        if args.rules is None:  # the pages' words go with the built-in rule book's, in the checkout
+            written += update_page_catalogs(tuple(args.language))
         print("\n".join(f"wrote {path}" for path in written))
         return EXIT_OK
     try:
@@ -200,6 +203,14 @@ def run_command(args: argparse.Namespace) -> int:
         print("\n".join(error.lines()), file=sys.stderr)
         print(f"{len(error.problems)} problem(s): the rule book cannot be used.", file=sys.stderr)
         return EXIT_BAD_RULES
+    if args.command == "check" and args.language:
+        from triage.i18n import page_catalog_problems
+
+        found = [line for language in args.language for line in page_catalog_problems(language)]
+        if found:
+            print("\n".join(shown(line) for line in found[:100]), file=sys.stderr)
+            print(f"{len(found)} problem(s) in the pages' catalogs: those languages cannot be used.", file=sys.stderr)
+            return EXIT_BAD_RULES
     if args.command == "report":
         from triage.report import write_report
 

@@ -13,8 +13,16 @@ from flask.json.provider import JSONProvider
 from flask.wrappers import Response
 from jinja2.bccache import Bucket, BytecodeCache
 
-# The pages' own words in other languages: gettext catalogs of the `messages` domain.
-PAGE_TRANSLATIONS = Path(__file__).parent / "translations"
+
+def resource_dir(name: str) -> Path:
+    """A folder shipped in the wheel inside the package, or at the top of a checkout."""
+    packaged = Path(__file__).with_name(name)
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / name
+
+
+# The catalogs of other languages: the pages' own words (domain `messages`) beside the rule book's
+# (domain `rules`), in `translations/` at the top of a checkout and inside the package in a wheel.
+PAGE_TRANSLATIONS = resource_dir("translations")
 
 
 class OrjsonProvider(JSONProvider):

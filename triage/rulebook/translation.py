@@ -16,6 +16,7 @@ it), or one whose placeholders (`{emergency_number}`, ...) differ from the Engli
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from dataclasses import dataclass, field
@@ -51,15 +52,21 @@ def signed_catalogs(rules: Path) -> str:
     catalog that cannot be read is covered as it is written."""
     parts = []
     for language, path in catalogs_of(rules).items():
-        text = path.read_text(encoding="utf-8")
-        try:
-            catalog = read_po(io.StringIO(text), domain=DOMAIN, abort_invalid=True)
-            entries = sorted((str(m.context or ""), str(m.id), str(m.string or ""), m.fuzzy) for m in catalog if m.id)
-            text = json.dumps(entries, ensure_ascii=False)
-        except (PoFileError, ValueError):
-            pass
-        parts.append(f"\n--- {language}\n{text}")
+        stat = path.stat()
+        parts.append(f"\n--- {language}\n{_signed_catalog(path, stat.st_mtime_ns, stat.st_size)}")
     return "".join(parts)
+
+
+@functools.lru_cache(maxsize=16)
+def _signed_catalog(path: Path, modified: int, size: int) -> str:
+    """One catalog as the signature covers it (read again when the file changes)."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        catalog = read_po(io.StringIO(text), domain=DOMAIN, abort_invalid=True)
+    except (PoFileError, ValueError):
+        return text
+    entries = sorted((str(m.context or ""), str(m.id), str(m.string or ""), m.fuzzy) for m in catalog if m.id)
+    return json.dumps(entries, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
