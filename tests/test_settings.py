@@ -46,6 +46,9 @@ REFUSED = [
     ("TRIAGE_RULES", "rules\x00.yaml", "control characters"),
     ("TRIAGE_LOCALE", "\udcc3", "UTF-8"),
     ("TRIAGE_OPENING_HOURS", "always", "write opening hours like"),
+    ("TRIAGE_LANGUAGES", "fr_CA", "must list en"),
+    ("TRIAGE_LANGUAGES", "en,fr_CA,fr_FR", "each language once"),
+    ("TRIAGE_LANGUAGES", "en,français", "other languages such as fr_CA"),
 ]
 
 
@@ -73,6 +76,7 @@ def test_every_setting_that_cannot_be_used_is_listed_at_once() -> None:
         ("TRIAGE_TIMEZONE", "A" * 300, "TRIAGE_TIMEZONE must be a time zone"),
         ("TRIAGE_TIMEZONE", "../../etc/passwd", "TRIAGE_TIMEZONE must be a time zone"),
         ("TRIAGE_LOCALE", "xx_YY" * 20, "TRIAGE_LOCALE must be a language code"),
+        ("TRIAGE_LANGUAGES", "en,de_DE", "translations/de_DE/LC_MESSAGES/rules.po:1: cannot read the de_DE catalog"),
     ],
 )
 def test_a_time_zone_or_language_that_cannot_be_used_stops_start_up(name: str, value: str, words: str) -> None:

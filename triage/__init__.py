@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from flask import Flask
 
+    from triage.rulebook import Rulebook
+
 __all__ = ["create_app"]
 
 
@@ -29,7 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     from flask_babel import Babel
     from jinja2 import StrictUndefined
 
-    from triage import api, config, fhir_api, limits, security, staff, views
+    from triage import api, config, fhir_api, languages, limits, security, staff, views
     from triage.forms import build_forms, csrf_input
     from triage.proof import policy_problems
     from triage.rulebook import RulebookError, load_rulebook
@@ -59,13 +61,19 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
         state = rulebook.sign_off.summary
         message = f"TRIAGE_REQUIRE_SIGNED is set, and the rule book is {state}: sign it with `triage sign`"
         raise RulebookError(rulebook.file, [Problem(1, message)])
-    app.extensions["triage"] = {"rulebook": rulebook, "forms": build_forms(rulebook)}
+    rulebooks = {"en": rulebook, **translated(app.config, rulebook)}
+    app.extensions["triage"] = {
+        "rulebook": rulebook,
+        "rulebooks": rulebooks,
+        "forms": {language: build_forms(book) for language, book in rulebooks.items()},
+    }
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.globals["csrf_input"] = csrf_input
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
-    # The pages' own words through gettext (Flask-Babel): English, the templates' own, until the
-    # pages have catalogs in other languages (triage/translations/, `pybabel extract -F babel.cfg`).
-    Babel(app, locale_selector=lambda: "en", default_translation_directories=str(PAGE_TRANSLATIONS))
+    # The pages' own words through gettext (Flask-Babel), in the language of the request's path.
+    pages_catalogs = app.config["PAGE_TRANSLATIONS"] or PAGE_TRANSLATIONS
+    Babel(app, locale_selector=languages.current, default_translation_directories=str(pages_catalogs))
+    languages.init_app(app)
 
     security.init_app(app)
     views.init_app(app)
@@ -75,3 +83,32 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
         staff.init_app(app)
     limits.init_app(app)
     return app
+
+
+def translated(config: Mapping[str, Any], english: Rulebook) -> dict[str, Rulebook]:
+    """The rule book in each other language offered (`TRIAGE_LANGUAGES`). A language whose rule
+    book or pages' catalog is not complete stops start-up, every problem listed by file and line."""
+    from triage.config import ConfigError
+    from triage.i18n import page_catalog_problems
+    from triage.rulebook import RulebookError, load_rulebook
+    from triage.webapp import PAGE_TRANSLATIONS
+
+    books: dict[str, Rulebook] = {}
+    problems: list[str] = []
+    for language in config["LANGUAGES"]:
+        if language == "en":
+            continue
+        try:
+            books[language] = load_rulebook(
+                config["RULES_PATH"],
+                emergency_number=config["EMERGENCY_NUMBER"],
+                services=config["SERVICES"],
+                language=language,
+            )
+        except RulebookError as error:
+            problems += error.lines()
+        problems += page_catalog_problems(language, Path(config["PAGE_TRANSLATIONS"] or PAGE_TRANSLATIONS))
+    if problems:
+        shown = problems[:100] + ([f"... and {len(problems) - 100} more"] if len(problems) > 100 else [])
+        raise ConfigError("TRIAGE_LANGUAGES names a language that is not complete:\n" + "\n".join(shown))
+    return books

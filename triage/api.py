@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from triage import languages
 from triage.conditions import describe
 from triage.engine import AnswerError, assess, rulebook_info
 from triage.hours import closed_now
@@ -33,12 +34,31 @@ MESSAGES = {
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.after_request(add_content_language)
     if app.config["CORS_ORIGINS"]:  # none by default, and then there is nothing to add
         app.after_request(add_cors_headers)
 
 
 def rulebook() -> Rulebook:
-    return current_app.extensions["triage"]["rulebook"]  # type: ignore[no-any-return]
+    return current_app.extensions["triage"]["rulebooks"][languages.asked() or languages.SOURCE]  # type: ignore[no-any-return]
+
+
+def wrong_language() -> Response | None:
+    """A 400 for a `lang` this deployment does not offer."""
+    if languages.asked() is not None:
+        return None
+    offered = ", ".join(current_app.config["LANGUAGES"])
+    return error_response(400, "lang", "invalid_choice", f"lang must be one of: {offered}.")
+
+
+def add_content_language(response: Response) -> Response:
+    """The API and FHIR routes say which language their texts are in."""
+    if (
+        request.path.startswith(("/api/v1/questionnaire", "/api/v1/assessments", "/fhir/"))
+        and response.status_code < 400
+    ):
+        response.headers["Content-Language"] = languages.html_lang(languages.asked() or languages.SOURCE)
+    return response
 
 
 def error_response(
@@ -65,6 +85,9 @@ def questionnaire() -> Response:
     respondent = request.args.get(RESPONDENT, "self")
     if respondent not in RESPONDENT_VOICES:
         return error_response(400, RESPONDENT, "invalid_choice", "respondent must be self or someone_else.")
+    refused = wrong_language()
+    if refused is not None:
+        return refused
     book = rulebook().in_voice(RESPONDENT_VOICES[respondent])
     meta = book.meta
     return jsonify(
@@ -137,6 +160,9 @@ def question_json(question: Question) -> dict[str, Any]:
 def assessments() -> Response:
     if request.mimetype != "application/json":
         return error_response(415)
+    refused = wrong_language()
+    if refused is not None:
+        return refused
     try:
         body = read_json(request.get_data(cache=False))
     except DuplicateKeyError as twice:

@@ -44,7 +44,11 @@ DEFAULTS: Mapping[str, Any] = {
     # The clinic's local services: (service, field, value) settings over the rule book's meta.services.
     "SERVICES": (),
     "TIMEZONE": None,  # the clinic's time zone for dates on results and call summaries; None: the server's
-    "LOCALE": "en_CA",  # how dates are written
+    "LOCALE": "en_CA",  # how dates are written (in English; another language writes them its own way)
+    # The languages offered, the first for anyone whose browser asks for none of them: English at
+    # /, each other under its own path (/fr/ for fr_CA). Each needs complete catalogs.
+    "LANGUAGES": ("en",),
+    "PAGE_TRANSLATIONS": None,  # where the pages' catalogs are; None: translations/ (tests give another)
     "OPENING_HOURS": None,  # the clinic's opening hours (hours.OpeningHours); None: the rule book's
 }
 
@@ -77,6 +81,7 @@ def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
     read("TRIAGE_TIMEZONE", "TIMEZONE", _plain)  # checked in `finish`, by name
     read("TRIAGE_LOCALE", "LOCALE", _plain)
     read("TRIAGE_OPENING_HOURS", "OPENING_HOURS", opening_hours)
+    read("TRIAGE_LANGUAGES", "LANGUAGES", languages)
     read("TRIAGE_SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES", lambda n, v: whole_number(n, v, 1, 24 * 60))
     read("TRIAGE_MAX_BODY_BYTES", "MAX_CONTENT_LENGTH", lambda n, v: whole_number(n, v, 1024, 1024 * 1024))
     services = []
@@ -231,6 +236,22 @@ def rate_limit_storage(name: str, value: str) -> str:
 
 
 _ORIGIN = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[0-9]{1,5})?", re.IGNORECASE)
+
+
+_LANGUAGE = re.compile(r"en|[a-z]{2}_[A-Z]{2}")
+
+
+def languages(name: str, value: str) -> tuple[str, ...]:
+    """Language codes, comma-separated: en, and others such as fr_CA (each under /fr/)."""
+    chosen = tuple(part.strip() for part in value.split(",") if part.strip())
+    bad = [code for code in chosen if not _LANGUAGE.fullmatch(code)]
+    prefixes = [code.split("_")[0] for code in chosen]
+    if bad or not chosen or "en" not in chosen or len(set(prefixes)) != len(prefixes):
+        raise ConfigError(
+            f"{name} must list en and other languages such as fr_CA, separated by commas, each language "
+            f"once, not {value[:80]!r}"
+        )
+    return chosen
 
 
 def cors_origins(name: str, value: str) -> tuple[str, ...]:

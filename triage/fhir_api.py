@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 
-from triage import dates
+from triage import dates, languages
 from triage.engine import AnswerError, assess
 from triage.fhir import (
     FHIR_JSON,
@@ -67,11 +67,12 @@ def systems() -> Systems:
 
 
 def voice_book() -> Rulebook | None:
-    """The rule book in the voice the `respondent` parameter asks for (as in the JSON API)."""
+    """The rule book in the voice the `respondent` parameter asks for, in the language asked for
+    (as in the JSON API); None if either is not offered."""
     respondent = request.args.get(RESPONDENT, "self")
-    if respondent not in RESPONDENT_VOICES:
+    if respondent not in RESPONDENT_VOICES or languages.asked() is None:
         return None
-    book: Rulebook = current_app.extensions["triage"]["rulebook"]
+    book: Rulebook = current_app.extensions["triage"]["rulebooks"][languages.asked() or languages.SOURCE]
     return book.in_voice(RESPONDENT_VOICES[respondent])
 
 
@@ -84,7 +85,7 @@ def metadata() -> Response:
 def read_questionnaire() -> Response:
     book = voice_book()
     if book is None:
-        return error_outcome(400, "respondent must be self or someone_else.")
+        return error_outcome(400, "respondent must be self or someone_else, and lang a language offered.")
     return fhir_response(questionnaire(book, systems()))
 
 
@@ -92,7 +93,7 @@ def read_questionnaire() -> Response:
 def assess_response() -> Response:
     book = voice_book()
     if book is None:
-        return error_outcome(400, "respondent must be self or someone_else.")
+        return error_outcome(400, "respondent must be self or someone_else, and lang a language offered.")
     if request.mimetype not in READABLE:
         return error_outcome(415)
     found = systems()
@@ -111,7 +112,7 @@ def assess_response() -> Response:
     config = current_app.config
     closed = closed_now(config["OPENING_HOURS"] or book.meta.opening_hours, config["TIME_ZONE"])
     respondent = request.args.get(RESPONDENT, "self")
-    base: Rulebook = current_app.extensions["triage"]["rulebook"]
+    base: Rulebook = current_app.extensions["triage"]["rulebooks"][languages.asked() or languages.SOURCE]
     try:
         assessment = assess(base, {**answers, RESPONDENT: respondent}, after_hours=closed)
     except AnswerError as invalid:

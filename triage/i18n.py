@@ -13,8 +13,10 @@ import io
 import re
 from pathlib import Path
 
+from babel import support
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 
 from triage.rulebook.translation import merged, write_catalog
@@ -96,3 +98,13 @@ def page_catalog_problems(language: str, root: Path = PAGE_TRANSLATIONS, templat
         elif sorted(set(_PLACEHOLDER.findall(english))) != sorted(set(_PLACEHOLDER.findall(found.string))):
             problems.append(f"{shown}:{line}: the {language} of {english[:60]!r} must keep its placeholders")
     return problems
+
+
+def compiled_pages(language: str, root: Path = PAGE_TRANSLATIONS) -> support.Translations:
+    """A language's catalog of the pages' words, compiled in memory for gettext (no .mo file is
+    kept beside the .po: the catalog translators edit is the only one)."""
+    catalog = read_po(io.StringIO(page_catalog_path(language, root).read_text(encoding="utf-8")))
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return support.Translations(fp=compiled, domain=DOMAIN)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
@@ -35,7 +36,7 @@ from flask import Flask, current_app, render_template, request, url_for
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from triage import dates, journey
+from triage import dates, journey, languages
 from triage.engine import Assessment, Reason
 from triage.forms import csrf_input
 from triage.hours import closed_now
@@ -308,17 +309,29 @@ class Skeletons:
         return self._built.get(key)
 
 
-def init_app(app: Flask, rulebook: Rulebook) -> None:
+def init_app(app: Flask, rulebooks: Mapping[str, Rulebook]) -> None:
+    """Fields for each language and voice; skeletons for English, the app's own paths. (Pages in
+    another language are rendered in full, with fields rendered as asked for.)"""
     keep = bool(app.config["PAGE_SKELETONS"])
     root = app.config["APPLICATION_ROOT"].rstrip("/")
     app.extensions["triage"]["fields"] = {
-        voice: Fields(app.jinja_env, rulebook.in_voice(voice), keep=keep and voice in VISITOR_VOICES)
+        (language, voice): Fields(
+            app.jinja_env,
+            rulebook.in_voice(voice),
+            keep=keep and voice in VISITOR_VOICES and language == rulebooks_source(rulebooks),
+        )
+        for language, rulebook in rulebooks.items()
         for voice in VOICES
     }
     app.extensions["triage"]["skeletons"] = Skeletons(app, build_skeletons, root) if keep else None
 
 
 VISITOR_VOICES = tuple(RESPONDENT_VOICES.values())
+
+
+def rulebooks_source(rulebooks: Mapping[str, Rulebook]) -> str:
+    """The language of the rule book's own file (English): the one kept as skeletons."""
+    return next(language for language, book in rulebooks.items() if book.language == "en")
 
 
 def _kept() -> dict[str, Any]:
@@ -330,8 +343,8 @@ def _skeleton(kept: dict[str, Any], key: Hashable) -> Skeleton | None:
     return skeletons.get(key, request.script_root) if skeletons is not None else None
 
 
-def fields(voice: str) -> Fields:
-    return _kept()["fields"][voice]  # type: ignore[no-any-return]
+def fields(voice: str, language: str = "en") -> Fields:
+    return _kept()["fields"][language, voice]  # type: ignore[no-any-return]
 
 
 # -- the pages ------------------------------------------------------------------------------------
@@ -367,7 +380,7 @@ def section_page(
     if skeleton is None:
         back = back_url(book, page, earlier or {})
         return _render_section(book, page, layout, values, errors or {}, csrf_failed, unknown_fields, back=back)
-    show = kept["fields"][book.voice].field
+    show = kept["fields"][book.language, book.voice].field
     filled = {f"q:{q.id}": show(q, r, values, {}) for q, r in layout}
     if _back_depends_on_answers(book, page):
         filled["back"] = back_url(book, page, earlier or {})
@@ -390,7 +403,7 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
     """The result: the level's advice, what to say when calling, the reasons and, unless this is
     an emergency, the answers given with links to change them."""
     kept = _kept()
-    shown = kept["fields"][book.voice]
+    shown = kept["fields"][book.language, book.voice]
     urgent_now = assessment.level.id == book.top_level.id
     parts = {
         "reasons": shown.reason_items(assessment.reasons),
@@ -428,7 +441,14 @@ def made_now() -> str:
     """Now, to the minute, as the result says when it was made: in the clinic's time zone and
     language. (Written once a minute: results show no seconds.)"""
     config = current_app.config
-    return _written_at(int(time.time() // 60), config["TIME_ZONE"], config["BABEL_LOCALE"])
+    language = languages.current()
+    where = config["BABEL_LOCALE"] if language == languages.SOURCE else _locale(language)
+    return _written_at(int(time.time() // 60), config["TIME_ZONE"], where)
+
+
+@lru_cache(maxsize=8)
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
 
 
 @lru_cache(maxsize=8)
@@ -519,15 +539,17 @@ def build_skeletons() -> dict[Hashable, Skeleton]:
     page (with or without earlier answers), each section in each layout it can have, and each kind
     of result (each level, in each of its variants' words)."""
     base: Rulebook = _kept()["rulebook"]
-    built: dict[Hashable, Skeleton] = {
-        ("start", has): Skeleton.of(_render_start(base, has, holes=True)) for has in (False, True)
-    }
+    with _at(url_for("visitor.start")):
+        built: dict[Hashable, Skeleton] = {
+            ("start", has): Skeleton.of(_render_start(base, has, holes=True)) for has in (False, True)
+        }
     extras = _extra_contacts(base)
     for voice in VISITOR_VOICES:
         book = base.in_voice(voice)
         for page in book.sections:
             for layout in journey.possible_layouts(book, page):
-                html = _render_section(book, page, layout, {}, {}, holes=True)
+                with _at(url_for("visitor.section", section_id=page.id)):
+                    html = _render_section(book, page, layout, {}, {}, holes=True)
                 built["section", voice, page.id, _layout_key(layout)] = Skeleton.of(html)
         for level in book.levels:
             daytime = (level, *(variant for _, variant in level.variants))
@@ -539,8 +561,16 @@ def build_skeletons() -> dict[Hashable, Skeleton]:
                             parts["reasons"] = hole("reasons") if has_reasons else Markup("")
                             assessment = _blank_assessment(book, words, complete, extra)
                             key = ("result", voice, _words(words), complete, has_reasons, extra)
-                            built[key] = Skeleton.of(_render_result(book, assessment, parts, holes=True))
+                            with _at(url_for("visitor.result")):
+                                html = _render_result(book, assessment, parts, holes=True)
+                            built[key] = Skeleton.of(html)
     return built
+
+
+def _at(path: str) -> AbstractContextManager[object]:
+    """A request of its own for the page at `path` (under the same root), for what a page says of
+    its own address (the link to it in another language)."""
+    return current_app.test_request_context(path.removeprefix(request.script_root), base_url=request.url_root)
 
 
 def _extra_contacts(book: Rulebook, most: int = 3) -> list[tuple[str, ...]]:

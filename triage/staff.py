@@ -15,7 +15,7 @@ from markupsafe import Markup
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from triage import dates, journey
+from triage import dates, journey, languages
 from triage.engine import Assessment, assess
 from triage.fhir import Systems, response_from_answers, result_bundle
 from triage.forms import SectionForm, build_form, refuse_other_bodies
@@ -77,9 +77,6 @@ def call_bundle(book: Rulebook, assessment: Assessment) -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-    book: Rulebook = app.extensions["triage"]["rulebook"].in_voice(STAFF)
-    whole_call = Section("call", "Call screen", book.questions, groups=book.groups)
-    questions = build_form(whole_call)
     fields = {
         name: StringField(
             label,
@@ -90,15 +87,20 @@ def init_app(app: Flask) -> None:
         )
         for name, label, most in CALLER_FIELDS
     }
-    app.extensions["triage"]["staff_form"] = type("CallForm", (CallForm, questions), fields)
+    forms = {}
+    for language, rulebook in app.extensions["triage"]["rulebooks"].items():
+        book: Rulebook = rulebook.in_voice(STAFF)
+        questions = build_form(Section("call", "Call screen", book.questions, groups=book.groups))
+        forms[language] = type("CallForm", (CallForm, questions), fields)
+    app.extensions["triage"]["staff_form"] = forms
     app.register_blueprint(bp)
 
 
 @bp.route("", methods=["GET", "POST"])
 def call() -> tuple[str, int] | str:
-    book: Rulebook = current_app.extensions["triage"]["rulebook"].in_voice(STAFF)
-    form: SectionForm = current_app.extensions["triage"]["staff_form"]()
-    fields: Fields = current_app.extensions["triage"]["fields"][STAFF]
+    book: Rulebook = languages.rulebook().in_voice(STAFF)
+    form: SectionForm = current_app.extensions["triage"]["staff_form"][book.language]()
+    fields: Fields = current_app.extensions["triage"]["fields"][book.language, STAFF]
     status = 200
     if request.method == "POST":
         if form.accepted(book) and not form.caller_errors():

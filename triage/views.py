@@ -29,7 +29,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 from wtforms import RadioField
 
-from triage import api, fhir_api, journey, limits, pages
+from triage import api, fhir_api, journey, languages, limits, pages
 from triage.conditions import Answer
 from triage.engine import AnswerError, assess, check_answers, rulebook_info
 from triage.forms import SectionForm, refuse_other_bodies, stored_values
@@ -42,7 +42,7 @@ bp.before_request(refuse_other_bodies)  # a form post's body is a plain form, or
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    pages.init_app(app, app.extensions["triage"]["rulebook"])
+    pages.init_app(app, app.extensions["triage"]["rulebooks"])
     app.context_processor(lambda: {"book": rulebook()})  # pages that pass no `book` of their own
     app.jinja_env.globals["cookie_missing"] = cookie_missing
     for code in (400, 404, 405, 413, 415, 429, 500):
@@ -69,7 +69,7 @@ def respondent() -> str:
 
 def rulebook(who: str | None = None) -> Rulebook:
     """The rule book in the voice of whoever is answering (`who`, or the one in the session)."""
-    book: Rulebook = current_app.extensions["triage"]["rulebook"]
+    book = languages.rulebook()
     return book.in_voice(RESPONDENT_VOICES[who or respondent()])
 
 
@@ -164,7 +164,7 @@ def section(section_id: str) -> Response | tuple[str, int] | str:
     layout = journey.page_layout(book, page, others)
 
     if request.method == "POST":
-        form_class: type[SectionForm] = current_app.extensions["triage"]["forms"][book.voice][page.id]
+        form_class: type[SectionForm] = current_app.extensions["triage"]["forms"][book.language][book.voice][page.id]
         form = form_class(earlier=others)
         if form.accepted(book):
             clean, _ = check_answers(book, {**others, **form.answers})

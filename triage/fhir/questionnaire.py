@@ -45,6 +45,7 @@ def questionnaire(book: Rulebook, systems: Systems) -> Json:
     resource: Json = {
         "resourceType": "Questionnaire",
         "id": QUESTIONNAIRE_ID,
+        "language": book.language.replace("_", "-"),
         "url": systems.questionnaire,
         "version": meta.version,
         "name": "WhenToGetHelp",

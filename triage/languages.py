@@ -1,0 +1,152 @@
+"""Which language a request is in, and the links between languages.
+
+English is at the app's own paths; each other language offered (`TRIAGE_LANGUAGES`) is under a
+path of its own, its two-letter code: `/fr/questions/emergency` is the French of
+`/questions/emergency`. A thin WSGI wrapper moves that prefix from the path to the script root
+(as mounting an app under a prefix does), so every link the pages make stays in the language, the
+session cookie (path /) and its answers are shared, and the views see the same paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from babel import Locale
+from babel.support import Translations
+from flask import Flask, Response, current_app, redirect, request
+from flask_babel import Domain
+from werkzeug.wrappers import Response as BaseResponse
+
+from triage.i18n import DOMAIN as PAGE_DOMAIN
+from triage.i18n import compiled_pages
+from triage.rulebook import Rulebook
+from triage.webapp import PAGE_TRANSLATIONS
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+SOURCE = "en"
+ENVIRON_KEY = "triage.language"
+NAMES = {"en": "English", "fr_CA": "Français"}  # each language's name in itself, for its link
+
+
+def path_prefix(language: str) -> str:
+    return "" if language == SOURCE else "/" + language.split("_")[0]
+
+
+def html_lang(language: str) -> str:
+    """The language as HTML's lang and hreflang attributes and Content-Language write it."""
+    return language.replace("_", "-")
+
+
+class LanguagePaths:
+    """WSGI wrapper: a request under a language's prefix is that language's, the prefix moved from
+    PATH_INFO to SCRIPT_NAME."""
+
+    def __init__(self, app: WSGIApplication, languages: Iterable[str]) -> None:
+        self.app = app
+        self.prefixes = {path_prefix(code): code for code in languages if code != SOURCE}
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        for prefix, language in self.prefixes.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + prefix
+                environ["PATH_INFO"] = path[len(prefix) :] or "/"
+                environ[ENVIRON_KEY] = language
+                break
+        return self.app(environ, start_response)
+
+
+class CompiledPages(Domain):  # type: ignore[misc]
+    """Flask-Babel's domain for the pages' words, with each language's catalog compiled once at
+    start-up (through `get_translations_cache`, the hook Flask-Babel gives for it)."""
+
+    def __init__(self, compiled: dict[tuple[str, str], Translations]) -> None:
+        super().__init__(domain=PAGE_DOMAIN)
+        self.compiled = compiled
+
+    def get_translations_cache(self, ctx: object) -> dict[tuple[str, str], Translations]:
+        return self.compiled
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(lambda: {"html_lang": html_lang(current())})
+    offered = app.config["LANGUAGES"]
+    if len(offered) == 1:
+        return  # English only: no prefixes, no links
+    root = Path(app.config["PAGE_TRANSLATIONS"] or PAGE_TRANSLATIONS)
+    compiled = {
+        (str(Locale.parse(code)), PAGE_DOMAIN): compiled_pages(code, root) for code in offered if code != SOURCE
+    }
+    pages_domain = CompiledPages(compiled)
+    app.before_request(pages_domain.as_default)
+    app.wsgi_app = LanguagePaths(app.wsgi_app, offered)  # type: ignore[method-assign]
+    app.context_processor(language_links)
+    app.before_request(first_visit_in_browser_language)
+    app.after_request(vary_on_browser_language)
+
+
+def current() -> str:
+    """The language of this request: its path's, or English."""
+    return str(request.environ.get(ENVIRON_KEY, SOURCE)) if request else SOURCE
+
+
+def language_links() -> dict[str, object]:
+    """For the pages: each other language's link to this same page (answers and place kept)."""
+    language = current()
+    root = request.script_root.removesuffix(path_prefix(language))
+    links = []
+    for code in current_app.config["LANGUAGES"]:
+        if code == language:
+            continue
+        path = request.path
+        href = f"{root}{path_prefix(code)}{path}"
+        if code == SOURCE and path == "/":
+            href += "?lang=en"  # chosen: the start page then keeps English whatever the browser asks
+        links.append({"code": code, "lang": html_lang(code), "name": NAMES.get(code, code), "href": href})
+    return {"language_links": links}
+
+
+def asked() -> str | None:
+    """The language an API request asks for: its `lang` parameter (fr_CA, fr-CA or fr), else its
+    path's, else the first of its Accept-Language offered, else English. None: a `lang` that is
+    not offered (refused, not guessed)."""
+    offered = current_app.config["LANGUAGES"]
+    given = request.args.get("lang")
+    if given is not None:
+        return next((code for code in offered if given in (code, html_lang(code), code.split("_")[0])), None)
+    if current() != SOURCE:
+        return current()
+    names = {html_lang(code): code for code in offered} | {code.split("_")[0]: code for code in offered}
+    best = request.accept_languages.best_match(list(names))
+    return names[best] if best else SOURCE
+
+
+def rulebook() -> Rulebook:
+    """The rule book in this request's language (in the person's own voice)."""
+    return current_app.extensions["triage"]["rulebooks"][current()]  # type: ignore[no-any-return]
+
+
+def vary_on_browser_language(response: Response) -> Response:
+    if request.path == "/" and current() == SOURCE:
+        response.vary.add("Accept-Language")  # a first visit may be sent to another language
+    return response
+
+
+def first_visit_in_browser_language() -> BaseResponse | None:
+    """The start page, on a first visit in English, follows the browser's languages."""
+    if current() != SOURCE or request.method != "GET" or request.path != "/" or request.args.get("lang"):
+        return None
+    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
+        return None  # not a first visit: the person has been answering in English
+    offered = current_app.config["LANGUAGES"]
+    best = request.accept_languages.best_match([html_lang(code) for code in offered] + ["en"], default="en")
+    chosen = next((code for code in offered if html_lang(code) == best or code.split("_")[0] == best), SOURCE)
+    if chosen == SOURCE:
+        return None
+    response = redirect(request.script_root + path_prefix(chosen) + "/", code=302)
+    response.vary.add("Accept-Language")
+    return response
