@@ -7,6 +7,7 @@ every text can be traced; the real French catalogs are checked by `triage check 
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -153,3 +154,54 @@ def test_start_up_is_refused_when_a_french_text_is_missing(
     path.write_text(text[:first] + 'msgstr ""' + text[text.index("\n", first) :], encoding="utf-8")
     with pytest.raises(ConfigError, match=rf"{path}:\d+: the fr_CA of .* is empty"):
         create_app({"SECRET_KEY": "l" * 32, **catalogs, "RULES_PATH": str(rules), "PAGE_TRANSLATIONS": str(pages)})
+
+
+# Words a French page never needs in English (a sign that a text was not translated).
+ENGLISH = re.compile(
+    r"\b(the|and|you|your|with|what|call|this|that|draft|signed|answers|today|doctor|please|when|where)\b"
+)
+
+
+def english_lines(response: Any) -> list[str]:
+    soup = parse(response)
+    for hidden in soup(["script", "style"]) + soup.select("#call-bundle"):
+        hidden.decompose()  # (a FHIR Bundle's codes are FHIR's own: "draft", "proposal")
+    lines = {" ".join(line.split()) for line in soup.get_text("\n").splitlines()}
+    return sorted(line for line in lines if ENGLISH.search(line.lower()))
+
+
+@pytest.fixture(scope="module")
+def french() -> Any:
+    """The real French catalogs in translations/, as a deployment offering French uses them."""
+    return create_app({"SECRET_KEY": "f" * 32, "RATE_LIMIT": "off", "LANGUAGES": ("en", FR)})
+
+
+@pytest.mark.parametrize("respondent", ["self", "someone_else"])
+@pytest.mark.parametrize("level", TO_LEVEL)
+def test_a_french_visitor_meets_no_english_from_start_to_result(french: Any, level: str, respondent: str) -> None:
+    visitor = Visitor(french.test_client())
+    assert english_lines(visitor.client.get("/fr/")) == []
+    visitor.start(respondent)
+    book = french.extensions["triage"]["rulebooks"][FR]
+    for section in book.sections:
+        page = visitor.client.get(f"/fr/questions/{section.id}")
+        assert page.status_code in (200, 409) and english_lines(page) == [], section.id
+    visitor.answer_all({**TO_LEVEL[level], "carer_coping": "no", "known_diagnosis": "yes" if level == "soon" else "no"})
+    result = visitor.client.get("/fr/result")
+    assert parse(result).html["lang"] == "fr-CA"
+    assert english_lines(result) == []
+
+
+def test_a_receptionist_runs_a_call_in_french(french: Any) -> None:
+    client = french.test_client()
+    screen = client.get("/fr/staff")
+    assert english_lines(screen) == []
+    token = parse(screen).find("input", attrs={"name": "csrf_token"})["value"]
+    answers = {**ALL_QUIET, **TO_LEVEL["urgent"], "csrf_token": token}
+    advice = client.post("/fr/staff", data=answers)
+    assert advice.status_code == 200 and english_lines(advice) == []
+    assert "Résumé de l\u2019appel" in parse(advice).get_text()
+
+
+def test_the_english_word_check_can_fail(french: Any) -> None:
+    assert english_lines(french.test_client().get("/")) != []  # the English start page

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
+from flask_babel import force_locale
 
 from triage import dates, languages
 from triage.engine import AnswerError, assess
@@ -25,6 +26,7 @@ from triage.fhir import (
     result_bundle,
 )
 from triage.hours import closed_now
+from triage.i18n import bundle_words
 from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, Rulebook
 from triage.strictjson import DuplicateKeyError, read_json
 
@@ -118,4 +120,6 @@ def assess_response() -> Response:
     except AnswerError as invalid:
         return fhir_response(operation_outcome(found, engine_errors_as_items(book, invalid.errors)), 422)
     now = dates.utc_now().isoformat(timespec="seconds")
-    return fhir_response(result_bundle(book, found, response, assessment, now))
+    with force_locale(languages.asked() or languages.SOURCE):  # the language asked, not the path's
+        words = bundle_words()
+    return fhir_response(result_bundle(book, found, response, assessment, now, words=words))

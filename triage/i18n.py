@@ -18,7 +18,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
+from flask_babel import gettext
 
+from triage.fhir.outcome import Words
 from triage.rulebook.translation import merged, write_catalog
 from triage.webapp import PAGE_TRANSLATIONS
 
@@ -108,3 +110,15 @@ def compiled_pages(language: str, root: Path = PAGE_TRANSLATIONS) -> support.Tra
     write_mo(compiled, catalog)
     compiled.seek(0)
     return support.Translations(fp=compiled, domain=DOMAIN)
+
+
+def bundle_words() -> Words:
+    """The FHIR Bundle's own words in the language of the request (gettext, through Flask-Babel)."""
+    return Words(
+        subject=gettext("The person the answers are about"),
+        urgency=gettext("How soon to get medical help"),
+        complete=gettext("Every question asked"),
+        why=gettext("Why"),
+        when=gettext("When: %(timeframe)s"),
+        draft=gettext("Draft: not yet reviewed by a clinician (rule book %(version)s)."),
+    )

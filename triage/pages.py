@@ -343,7 +343,7 @@ def _skeleton(kept: dict[str, Any], key: Hashable) -> Skeleton | None:
     return skeletons.get(key, request.script_root) if skeletons is not None else None
 
 
-def fields(voice: str, language: str = "en") -> Fields:
+def fields(voice: str, language: str) -> Fields:
     return _kept()["fields"][language, voice]  # type: ignore[no-any-return]
 
 
@@ -477,7 +477,7 @@ def _render_section(
 ) -> str:
     """The section page rendered in full; with `holes`, the skeleton the answers, token and Back
     link fill."""
-    show = fields(book.voice).field
+    show = fields(book.voice, book.language).field
 
     def field(question: Question, reveal: journey.Reveal | None) -> Markup:
         if holes:

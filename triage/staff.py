@@ -19,6 +19,7 @@ from triage import dates, journey, languages
 from triage.engine import Assessment, assess
 from triage.fhir import Systems, response_from_answers, result_bundle
 from triage.forms import SectionForm, build_form, refuse_other_bodies
+from triage.i18n import bundle_words
 from triage.journey import Reveal
 from triage.pages import Fields, after_hours, made_now
 from triage.rulebook import Question, Rulebook, Section
@@ -73,7 +74,7 @@ def call_bundle(book: Rulebook, assessment: Assessment) -> dict[str, Any]:
     systems = Systems(request.url_root)
     now = dates.utc_now().isoformat(timespec="seconds")
     response = response_from_answers(book, systems, assessment.answers, now)
-    return result_bundle(book, systems, response, assessment, now)
+    return result_bundle(book, systems, response, assessment, now, words=bundle_words())
 
 
 def init_app(app: Flask) -> None:

@@ -5,7 +5,7 @@ Pure: no web (the routes are in `triage.fhir_api`)."""
 from __future__ import annotations
 
 from triage.fhir.codes import FHIR_JSON, NONE_OF_THESE, Systems
-from triage.fhir.outcome import capability_statement, operation_outcome, result_bundle
+from triage.fhir.outcome import Words, capability_statement, operation_outcome, result_bundle
 from triage.fhir.questionnaire import enable_when, iter_items, link_id, questionnaire
 from triage.fhir.response import (
     ItemError,
@@ -22,6 +22,7 @@ __all__ = [
     "ItemError",
     "ResponseError",
     "Systems",
+    "Words",
     "capability_statement",
     "check_structure",
     "enable_when",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from triage.engine import Assessment
@@ -28,8 +29,22 @@ from triage.fhir.response import ItemError
 from triage.rulebook import Rulebook
 
 Json = dict[str, Any]
-SUBJECT = {"display": "The person the answers are about"}
-URGENCY = "How soon to get medical help"
+
+
+@dataclass(frozen=True)
+class Words:
+    """The Bundle's own words (the rule book gives the rest), in the language of the request:
+    the web routes pass them through gettext."""
+
+    subject: str = "The person the answers are about"
+    urgency: str = "How soon to get medical help"
+    complete: str = "Every question asked"
+    why: str = "Why"
+    when: str = "When: %(timeframe)s"
+    draft: str = "Draft: not yet reviewed by a clinician (rule book %(version)s)."
+
+
+ENGLISH = Words()
 # FHIR's issue types for the service's error codes (any other: "invalid").
 ISSUE_TYPES = {
     "required": "required",
@@ -52,6 +67,7 @@ def result_bundle(
     assessment: Assessment,
     now: str,
     new_id: Callable[[], str] = lambda: f"urn:uuid:{uuid.uuid4()}",
+    words: Words = ENGLISH,
 ) -> Json:
     """The Bundle for `assessment`, made from `response` at `now` (an ISO 8601 instant)."""
     level = assessment.level
@@ -64,13 +80,16 @@ def result_bundle(
     }
     notes = [f"{level.action} {level.where}", assessment.disclaimer]
     if assessment.sign_off.notice:
-        notes.append(f"{assessment.sign_off.notice} (rule book {book.meta.version}).")
+        notes.append(words.draft % {"version": book.meta.version})
     observation: Json = {
         "resourceType": "Observation",
         "status": "final",
         "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}],
-        "code": {"coding": [{"system": systems.observations, "code": "urgency", "display": URGENCY}], "text": URGENCY},
-        "subject": SUBJECT,
+        "code": {
+            "coding": [{"system": systems.observations, "code": "urgency", "display": words.urgency}],
+            "text": words.urgency,
+        },
+        "subject": {"display": words.subject},
         "effectiveDateTime": now,
         "issued": now,
         "valueCodeableConcept": {
@@ -83,13 +102,13 @@ def result_bundle(
             {
                 "code": {
                     "coding": [{"system": systems.observations, "code": "complete"}],
-                    "text": "Every question asked",
+                    "text": words.complete,
                 },
                 "valueBoolean": assessment.complete,
             },
             *(
                 {
-                    "code": {"coding": [{"system": systems.observations, "code": "reason"}], "text": "Why"},
+                    "code": {"coding": [{"system": systems.observations, "code": "reason"}], "text": words.why},
                     "valueCodeableConcept": {
                         "coding": [{"system": systems.rules, "code": reason.rule}],
                         "text": reason.text,
@@ -112,12 +131,12 @@ def result_bundle(
                     "intent": "proposal",
                     "priority": "urgent" if today else "routine",
                     "code": {"coding": [{"system": systems.levels, "code": level.id}], "text": level.action},
-                    "subject": SUBJECT,
+                    "subject": {"display": words.subject},
                     "authoredOn": now,
                     "reasonReference": [{"reference": observation_url}],
                     "supportingInfo": [{"reference": response_url}],
                     "patientInstruction": level.where,
-                    "note": [{"text": f"When: {level.timeframe}"}, {"text": assessment.disclaimer}],
+                    "note": [{"text": words.when % {"timeframe": level.timeframe}}, {"text": assessment.disclaimer}],
                 },
             )
         )
