@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/lighthouse.py
 
-Audits the start page, the first question page and the call screen, served the way the README runs
-the app (`triage serve`). Scores vary from run to run with the machine's load, so each page is
-audited three times and the median score of each category must be 100, as Lighthouse's own
-guidance on variability advises. A missing score (null) fails. A run that ends in a Lighthouse
-runtime error (such as NO_NAVSTART) is repeated, at most twice for a page. Installs Lighthouse with npm into
-.tools/ on first use, and uses Debian's Chromium (CHROME_PATH, default /usr/bin/chromium).
+Audits the start page, the first question page and the call
+screen, in English and in French, served the way the README runs the app (`triage serve`). Scores
+vary from run to run with the machine's load, so each page is audited three times and the median
+score of each category must be 100, as Lighthouse's own guidance on variability advises. A missing
+score (null) fails. A run that ends in a Lighthouse runtime error (such as NO_NAVSTART) is repeated,
+at most twice for a page. Installs Lighthouse with npm into .tools/ on first use, and uses Debian's
+Chromium (CHROME_PATH, default /usr/bin/chromium).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from serving import triage_server
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / ".tools"
 LIGHTHOUSE_VERSION = "12"
-PAGES = ["/", "/questions/emergency", "/staff"]
+# Served offering English and French (TRIAGE_LANGUAGES=en,fr_CA): each page in both.
+PAGES = ["/", "/questions/emergency", "/staff", "/fr/", "/fr/questions/emergency", "/fr/staff"]
 RUNS = 3
 RETRIES = 2
 CATEGORIES = ["performance", "accessibility", "best-practices"]
@@ -89,7 +91,8 @@ def audit(binary: Path, url: str, out: Path) -> dict[str, float | None]:
 def main() -> int:
     binary = lighthouse()
     failed = False
-    with triage_server(workers=2) as (base, _server), tempfile.TemporaryDirectory() as scratch:
+    languages = {"TRIAGE_LANGUAGES": "en,fr_CA"}
+    with triage_server(workers=2, **languages) as (base, _server), tempfile.TemporaryDirectory() as scratch:
         for path in PAGES:
             scores = median_scores(binary, base + path, Path(scratch))
             shown = ", ".join(f"{name} {'null' if s is None else round(s * 100)}" for name, s in scores.items())
