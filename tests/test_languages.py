@@ -205,3 +205,30 @@ def test_a_receptionist_runs_a_call_in_french(french: Any) -> None:
 
 def test_the_english_word_check_can_fail(french: Any) -> None:
     assert english_lines(french.test_client().get("/")) != []  # the English start page
+
+
+VOUS = re.compile(r"\b(vous|votre|vos)\b", re.IGNORECASE)
+VOUS_AVEZ_DIT = re.compile(r"^Vous avez dit( que)?|[Vv]ous nous avez (aussi )?parlé")
+
+
+def about_the_person_fr(texts: list[str]) -> list[str]:
+    """The texts that say "vous" about the person answered for (not to the one answering)."""
+    return [text for text in texts if VOUS.search(VOUS_AVEZ_DIT.sub("", text))]
+
+
+def test_answering_for_someone_else_no_french_question_or_reason_says_vous_about_them(french: Any) -> None:
+    book = french.extensions["triage"]["rulebooks"][FR].in_voice("other")
+    shown: list[str] = [section.title for section in book.sections]
+    for group in book.groups:
+        shown += [group.text, group.hint or "", group.none, group.error]
+    for question in book.questions:
+        if question.id == "carer_coping":
+            continue  # the carer's own question speaks to the one answering, about themselves
+        grouped = any(question.id in group.questions for group in book.groups)
+        shown += [question.item or ""] if grouped else [question.text, question.error]
+        shown += [question.hint or ""] + [option.label for option in question.options]
+    shown += [rule.reason for rule in book.rules if rule.id != "carer_coping"]
+    assert about_the_person_fr(shown) == []
+    assert about_the_person_fr(["Avez-vous du mal à respirer?", "Vous avez dit que la personne tousse."]) == [
+        "Avez-vous du mal à respirer?"
+    ]
