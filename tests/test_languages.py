@@ -232,3 +232,10 @@ def test_answering_for_someone_else_no_french_question_or_reason_says_vous_about
     assert about_the_person_fr(["Avez-vous du mal à respirer?", "Vous avez dit que la personne tousse."]) == [
         "Avez-vous du mal à respirer?"
     ]
+
+
+def test_the_openapi_document_lists_the_languages_offered(app: Any) -> None:
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    lang = next(p for p in document["paths"]["/api/v1/assessments"]["post"]["parameters"] if p["name"] == "lang")
+    assert lang["schema"]["enum"] == ["en", "fr_CA", "fr-CA", "fr"]
+    assert "Content-Language" in document["paths"]["/fhir/Questionnaire/triage"]["get"]["responses"]["200"]["headers"]

@@ -54,7 +54,7 @@ def wrong_language() -> Response | None:
 def add_content_language(response: Response) -> Response:
     """The API and FHIR routes say which language their texts are in."""
     if (
-        request.path.startswith(("/api/v1/questionnaire", "/api/v1/assessments", "/fhir/"))
+        request.path.startswith(("/api/v1/questionnaire", "/api/v1/assessments", "/fhir/Questionnaire/"))
         and response.status_code < 400
     ):
         response.headers["Content-Language"] = languages.html_lang(languages.asked() or languages.SOURCE)
@@ -192,7 +192,7 @@ def assessments() -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document(rulebook()))
+    return jsonify(openapi_document(current_app.extensions["triage"]["rulebook"], current_app.config["LANGUAGES"]))
 
 
 def add_cors_headers(response: Response) -> Response:

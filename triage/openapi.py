@@ -32,8 +32,10 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {JSON: {"schema": {"$ref": "#/components/schemas/Errors"}}}}
 
 
-def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
+def openapi_document(rulebook: Rulebook, languages: tuple[str, ...] = ("en",)) -> dict[str, Any]:
+    """The document, for a deployment offering `languages` (TRIAGE_LANGUAGES)."""
     meta = rulebook.meta
+    parameters = [RESPONDENT_PARAMETER, language_parameter(languages)]
     return {
         "openapi": "3.1.0",
         "info": {
@@ -44,7 +46,7 @@ def openapi_document(rulebook: Rulebook) -> dict[str, Any]:
                 f"weakness and weight loss. Never a diagnosis. Rule book {meta.version}. {meta.disclaimer}"
             ),
         },
-        "paths": {**_api_paths(), **fhir_paths(RESPONDENT_PARAMETER)},
+        "paths": with_languages({**_api_paths(), **fhir_paths(RESPONDENT_PARAMETER)}, parameters[1]),
         "components": {"schemas": {**_schemas(rulebook), **fhir_schemas()}},
     }
 
@@ -57,6 +59,39 @@ RESPONDENT_PARAMETER = {
     "or someone answering for them (someone_else). Staff texts are always in `staff`.",
     "schema": {"type": "string", "enum": list(RESPONDENT_VOICES), "default": "self"},
 }
+
+
+def language_parameter(languages: tuple[str, ...]) -> dict[str, Any]:
+    names = [form for code in languages for form in dict.fromkeys((code, code.replace("_", "-"), code[:2]))]
+    return {
+        "name": "lang",
+        "in": "query",
+        "required": False,
+        "description": "The language of the texts, among those this deployment offers; without it, the first of "
+        "the request's Accept-Language offered, else English. The response says which in Content-Language. "
+        "A language not offered is a 400.",
+        "schema": {"type": "string", "enum": names},
+    }
+
+
+CONTENT_LANGUAGE = {
+    "Content-Language": {
+        "description": "The language of the texts (en, fr-CA)",
+        "schema": {"type": "string"},
+    }
+}
+TEXTS = ("/api/v1/questionnaire", "/api/v1/assessments", "/fhir/Questionnaire/triage")
+
+
+def with_languages(paths: dict[str, Any], parameter: dict[str, Any]) -> dict[str, Any]:
+    """Every route with texts takes `lang`, and its answer says its language in Content-Language."""
+    for path, operations in paths.items():
+        if not path.startswith(TEXTS):
+            continue
+        for operation in operations.values():
+            operation["parameters"] = [*operation.get("parameters", []), parameter]
+            operation["responses"]["200"]["headers"] = CONTENT_LANGUAGE
+    return paths
 
 
 def _api_paths() -> dict[str, Any]:
@@ -72,7 +107,7 @@ def _api_paths() -> dict[str, Any]:
                         "description": "The questionnaire",
                         "content": {JSON: {"schema": {"$ref": "#/components/schemas/Questionnaire"}}},
                     },
-                    "400": _error("respondent is neither self nor someone_else"),
+                    "400": _error("respondent is neither self nor someone_else, or lang is not a language offered"),
                     "429": _error("Too many requests"),
                 },
             }
@@ -102,7 +137,7 @@ def _api_paths() -> dict[str, Any]:
                         "description": "The assessment",
                         "content": {JSON: {"schema": {"$ref": "#/components/schemas/Assessment"}}},
                     },
-                    "400": _error("The body is not valid JSON"),
+                    "400": _error("The body is not valid JSON, or lang is not a language offered"),
                     "413": _error("The body is too large"),
                     "415": _error("The body is not JSON"),
                     "422": _error("The answers are not valid: one error per field"),

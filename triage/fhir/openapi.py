@@ -33,7 +33,9 @@ def fhir_paths(respondent: dict[str, Any]) -> dict[str, Any]:
                 "parameters": [respondent],
                 "responses": {
                     "200": _fhir("Questionnaire", "The Questionnaire"),
-                    "400": _fhir(problem, "respondent is neither self nor someone_else"),
+                    "400": _fhir(
+                        problem, "respondent is neither self nor someone_else, or lang is not a language offered"
+                    ),
                     "429": _fhir(problem, "Too many requests"),
                 },
             }
@@ -58,7 +60,9 @@ def fhir_paths(respondent: dict[str, Any]) -> dict[str, Any]:
                 },
                 "responses": {
                     "200": _fhir("Bundle", "The outcome"),
-                    "400": _fhir(problem, "The body is not valid JSON, or gives a key twice"),
+                    "400": _fhir(
+                        problem, "The body is not valid JSON or gives a key twice, or lang is not a language offered"
+                    ),
                     "413": _fhir(problem, "The body is too large"),
                     "415": _fhir(problem, "The body is not FHIR JSON"),
                     "422": _fhir(problem, "The response cannot be read or its answers are not valid: one issue each"),
