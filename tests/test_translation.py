@@ -168,3 +168,17 @@ def test_the_pages_catalog_of_a_language_is_checked_with_its_lines(tmp_path: Pat
             "fuzzy": "fuzzy",
             "placeholder": "placeholders",
         }[fault] in found[0]
+
+
+def test_diff_shows_the_texts_changed_in_each_language(
+    rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    later = tmp_path / "later"
+    shutil.copytree(rules.parent, later)
+    where = "the text of question 'speech' (self voice)"
+    edit(later / "rules.yaml", lambda m: setattr(m, "string", "[fr] Parlez-vous autrement?"), only=where)
+    assert main(["diff", str(rules), str(later / "rules.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "\nTexts changed, fr_CA, self voice\n  question `speech`: “[fr] Is your speech" in out
+    assert "” → “[fr] Parlez-vous autrement?”" in out
+    assert "Texts changed, self voice" not in out  # the English did not change

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -156,11 +157,13 @@ def run_command(args: argparse.Namespace) -> int:
 
         try:
             old, new = load_any(args.old), load_any(args.new or rulebook_path(None))
+            found = diff(old, new)
+            found = dataclasses.replace(found, changes=found.changes + translated_changes(args.old, args.new))
         except RulebookError as error:
             print("\n".join(error.lines()), file=sys.stderr)
             return EXIT_BAD_INPUT
         try:
-            sys.stdout.write(diff(old, new).text(markdown=args.markdown))
+            sys.stdout.write(found.text(markdown=args.markdown))
         except BrokenPipeError:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
@@ -206,10 +209,12 @@ def run_command(args: argparse.Namespace) -> int:
     if args.command == "check" and args.language:
         from triage.i18n import page_catalog_problems
 
-        found = [line for language in args.language for line in page_catalog_problems(language)]
-        if found:
-            print("\n".join(shown(line) for line in found[:100]), file=sys.stderr)
-            print(f"{len(found)} problem(s) in the pages' catalogs: those languages cannot be used.", file=sys.stderr)
+        unusable = [line for language in args.language for line in page_catalog_problems(language)]
+        if unusable:
+            print("\n".join(shown(line) for line in unusable[:100]), file=sys.stderr)
+            print(
+                f"{len(unusable)} problem(s) in the pages' catalogs: those languages cannot be used.", file=sys.stderr
+            )
             return EXIT_BAD_RULES
     if args.command == "report":
         from triage.report import write_report
@@ -248,6 +253,20 @@ def run_command(args: argparse.Namespace) -> int:
             return EXIT_BAD_RULES
         return EXIT_OK
     return run_assess(rulebook, args.answers, sys.stdin, sys.stdout, sys.stderr)
+
+
+def translated_changes(old_path: Path, new_path: Path | None) -> tuple[tuple[str, str], ...]:
+    """The texts changed in each language the later rule book has a catalog for."""
+    from triage.diffing import text_changes
+    from triage.rulebook.translation import catalogs_of
+
+    new_path = rulebook_path(new_path)
+    changes: list[tuple[str, str]] = []
+    for language in catalogs_of(new_path):
+        new = load_rulebook(new_path, language=language)
+        old = load_rulebook(old_path, language=language) if language in catalogs_of(old_path) else None
+        changes += text_changes(old, new)
+    return tuple(changes)
 
 
 def rulebook_path(given: Path | None) -> Path:

@@ -472,6 +472,22 @@ def _changes(old: Rulebook, new: Rulebook) -> Iterator[tuple[str, str]]:
                 yield head, f"{where}: “{was}” → “{now}”"
 
 
+def text_changes(old: Rulebook | None, new: Rulebook) -> Iterator[tuple[str, str]]:
+    """The texts changed in another language (`new.language`), voice by voice; `old` None: the
+    earlier rule book had no catalog for it."""
+    if old is None:
+        yield (
+            f"Texts changed, {new.language}",
+            f"every text is new: the earlier rule book had no {new.language} catalog",
+        )
+        return
+    for voice in VOICES:
+        ob, nb = old.in_voice(voice), new.in_voice(voice)
+        for where, was, now in _texts(ob, nb):
+            if was != now:
+                yield f"Texts changed, {new.language}, {voice} voice", f"{where}: “{was}” → “{now}”"
+
+
 def _texts(old: Rulebook, new: Rulebook) -> Iterator[tuple[str, str, str]]:
     yield "disclaimer", old.meta.disclaimer, new.meta.disclaimer
     for level in new.levels:
