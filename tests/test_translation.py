@@ -182,3 +182,15 @@ def test_diff_shows_the_texts_changed_in_each_language(
     assert "\nTexts changed, fr_CA, self voice\n  question `speech`: “[fr] Is your speech" in out
     assert "” → “[fr] Parlez-vous autrement?”" in out
     assert "Texts changed, self voice" not in out  # the English did not change
+
+
+def test_the_report_shows_every_text_in_each_language_and_what_changed(rules: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    assert main(["report", str(rules), "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert '<th scope="row">To the person, fr_CA</th><td>[fr] Call 911 now' in html
+    later = tmp_path / "later"
+    shutil.copytree(rules.parent, later, ignore=shutil.ignore_patterns("report.html"))
+    edit(later / "rules.yaml", lambda m: setattr(m, "string", "[fr] Autrement"), only="the title of level 'soon'")
+    assert main(["report", str(later / "rules.yaml"), "--since", str(rules), "--no-appendix", "-o", str(out)]) == 0
+    assert "Texts changed, fr_CA" in out.read_text(encoding="utf-8")

@@ -229,7 +229,24 @@ def run_command(args: argparse.Namespace) -> int:
             except RulebookError as error:
                 print("\n".join(error.lines()), file=sys.stderr)
                 return EXIT_BAD_INPUT
-        proof = write_report(rulebook, args.output, cases, since=since, appendix=not args.no_appendix)
+        from triage.rulebook.translation import catalogs_of
+
+        path = rulebook_path(args.rules)
+        try:
+            translations = {language: load_rulebook(path, language=language) for language in catalogs_of(path)}
+            changed = translated_changes(args.since, args.rules) if args.since is not None else ()
+        except RulebookError as error:
+            print("\n".join(error.lines()), file=sys.stderr)
+            return EXIT_BAD_RULES
+        proof = write_report(
+            rulebook,
+            args.output,
+            cases,
+            since=since,
+            appendix=not args.no_appendix,
+            translations=translations,
+            translated_changes=changed,
+        )
         status = "proved" if proof.ok else f"{len(proof.failures)} NOT PROVED"
         print(
             f"{args.output}: report on {rulebook.file} {rulebook.meta.version} ({rulebook.sign_off.summary}; {status})"

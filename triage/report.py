@@ -9,6 +9,7 @@ from anywhere else: the styles are in the page, and it prints cleanly to PDF.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -159,7 +160,10 @@ def render_report(
     now: datetime.datetime,
     since: Diff | None = None,
     appendix: bool = True,
+    translations: Mapping[str, Rulebook] | None = None,
 ) -> str:
+    """The report; `translations` (the rule book in each other language its signature covers) adds
+    their texts to the appendix, voice by voice, beside the English."""
     env = Environment(
         loader=FileSystemLoader(Path(__file__).with_name("templates") if _packaged() else _templates()),
         autoescape=select_autoescape(["html"], default=True),
@@ -172,7 +176,12 @@ def render_report(
     graded = grades(book)
     return env.get_template("report.html").render(
         book=book,
-        voices=[(voice, VOICE_NAMES[voice], book.in_voice(voice)) for voice in VOICES],
+        voices=[(voice, VOICE_NAMES[voice], book.in_voice(voice)) for voice in VOICES]
+        + [
+            (voice, f"{VOICE_NAMES[voice]}, {language}", translated.in_voice(voice))
+            for language, translated in (translations or {}).items()
+            for voice in VOICES
+        ],
         proof=proof,
         checks=checks,
         cases=cases,
@@ -216,6 +225,8 @@ def write_report(
     now: datetime.datetime | None = None,
     since: Rulebook | None = None,
     appendix: bool = True,
+    translations: Mapping[str, Rulebook] | None = None,
+    translated_changes: tuple[tuple[str, str], ...] = (),
 ) -> Report:
     """Write the report; with `since` (the rule book last signed), it opens with what changed."""
     from triage.diffing import diff  # the decision-diagram library, only for a report since a version
@@ -223,8 +234,10 @@ def write_report(
     proof = verify(book)
     cases = read_cases(cases_folder, book)
     changes = diff(since, book) if since is not None else None
+    if changes is not None:
+        changes = dataclasses.replace(changes, changes=changes.changes + translated_changes)
     when = now or datetime.datetime.now().astimezone()
-    out.write_text(render_report(book, proof, cases, when, changes, appendix), encoding="utf-8")
+    out.write_text(render_report(book, proof, cases, when, changes, appendix, translations), encoding="utf-8")
     return proof
 
 
