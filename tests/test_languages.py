@@ -14,10 +14,14 @@ from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po, write_po
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_properties import answer_sets
 from webpages import ALL_QUIET, TO_LEVEL, Visitor, parse
 
 from triage import create_app
 from triage.config import ConfigError
+from triage.engine import assess
 from triage.i18n import page_catalog_path, update_page_catalogs
 from triage.rulebook import default_rules_path, update_catalogs
 from triage.rulebook.translation import catalog_path
@@ -239,3 +243,41 @@ def test_the_openapi_document_lists_the_languages_offered(app: Any) -> None:
     lang = next(p for p in document["paths"]["/api/v1/assessments"]["post"]["parameters"] if p["name"] == "lang")
     assert lang["schema"]["enum"] == ["en", "fr_CA", "fr-CA", "fr"]
     assert "Content-Language" in document["paths"]["/fhir/Questionnaire/triage"]["get"]["responses"]["200"]["headers"]
+
+
+def test_french_pages_fit_the_weight_budget(french: Any) -> None:
+    client = french.test_client()
+    visitor = Visitor(client)
+    assets = 0
+    for name in ("app.css", "app.js", "favicon.svg"):
+        with client.get(f"/static/{name}") as response:  # (a file response is closed when read)
+            assets += len(response.data)
+    visitor.start()
+    weights = {}
+    book = french.extensions["triage"]["rulebooks"][FR]
+    visitor.answer_all({"known_diagnosis": "yes", "carer_coping": "no"})
+    for section in book.sections:
+        weights[section.id] = len(client.get(f"/fr/questions/{section.id}").data) + assets
+    weights["result"] = len(client.get("/fr/result").data) + assets
+    assert max(weights.values()) <= 30 * 1024, weights
+
+
+FRENCH_APP = create_app({"SECRET_KEY": "p" * 32, "RATE_LIMIT": "off", "LANGUAGES": ("en", FR)})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answer_sets(), st.sampled_from(["self", "someone_else"]))
+def test_the_level_reasons_and_completeness_never_depend_on_the_language(
+    answers: dict[str, Any], respondent: str
+) -> None:
+    books = FRENCH_APP.extensions["triage"]["rulebooks"]
+    english, french = books["en"], books[FR]
+    carer = {"carer_coping": "no"} if respondent == "someone_else" else {}
+    given_answers = {**answers, **carer, "respondent": respondent}
+    ours, theirs = assess(english, given_answers), assess(french, given_answers)
+    assert (theirs.level.id, [r.rule for r in theirs.reasons], theirs.complete) == (
+        ours.level.id,
+        [r.rule for r in ours.reasons],
+        ours.complete,
+    )
+    assert theirs.level.title != ours.level.title  # the words are French
