@@ -72,7 +72,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     # The pages' own words through gettext (Flask-Babel), in the language of the request's path.
     pages_catalogs = app.config["PAGE_TRANSLATIONS"] or PAGE_TRANSLATIONS
-    Babel(app, locale_selector=languages.current, default_translation_directories=str(pages_catalogs))
+    Babel(app, locale_selector=languages.locale, default_translation_directories=str(pages_catalogs))
     languages.init_app(app)
 
     security.init_app(app)

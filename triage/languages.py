@@ -9,14 +9,15 @@ session cookie (path /) and its answers are shared, and the views see the same p
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from babel import Locale
-from babel.support import Translations
-from flask import Flask, Response, current_app, redirect, request
-from flask_babel import Domain
+from babel.support import NullTranslations, Translations
+from flask import Flask, Response, current_app, g, has_app_context, redirect, request
+from flask_babel import Domain, get_translations
 from werkzeug.wrappers import Response as BaseResponse
 
 from triage.i18n import DOMAIN as PAGE_DOMAIN
@@ -72,7 +73,38 @@ class CompiledPages(Domain):  # type: ignore[misc]
         return self.compiled
 
 
+def locale() -> Locale:
+    """The request's language as Babel's Locale (for Flask-Babel's locale selector): made once."""
+    return _locale(current())
+
+
+@functools.lru_cache(maxsize=8)
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+def translations() -> NullTranslations:
+    """The request's gettext catalog, found once per request (Flask-Babel's `get_translations`
+    looks it up again on every message); outside a request, none (the templates' English)."""
+    if not has_app_context():
+        return _NONE
+    found: NullTranslations | None = g.get("triage_translations")
+    if found is None:
+        found = g.triage_translations = get_translations()
+    return found
+
+
+_NONE = NullTranslations()
+
+
 def init_app(app: Flask) -> None:
+    # The templates' gettext through Jinja's documented i18n hook, with the catalog of the request
+    # found once (a page of 40 messages took a quarter longer with a lookup per message).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: translations().gettext(message),
+        lambda singular, plural, n: translations().ngettext(singular, plural, n),
+        newstyle=True,
+    )
     app.context_processor(lambda: {"html_lang": html_lang(current())})
     offered = app.config["LANGUAGES"]
     if len(offered) == 1:
