@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 SOURCE = "en"
 ENVIRON_KEY = "triage.language"
-NAMES = {"en": "English", "fr_CA": "Français"}  # each language's name in itself, for its link
 
 
 def path_prefix(language: str) -> str:
@@ -71,6 +70,13 @@ class CompiledPages(Domain):  # type: ignore[misc]
 
     def get_translations_cache(self, ctx: object) -> dict[tuple[str, str], Translations]:
         return self.compiled
+
+
+def own_name(language: str) -> str:
+    """A language's name in itself, as its link says it ("Français"): from Babel's CLDR data, so a
+    new language needs a catalog, not code."""
+    name = str(_locale(language).get_language_name(_locale(language)) or language)
+    return name[:1].upper() + name[1:]
 
 
 def locale() -> Locale:
@@ -138,7 +144,7 @@ def language_links() -> dict[str, object]:
         href = f"{root}{path_prefix(code)}{path}"
         if code == SOURCE and path == "/":
             href += "?lang=en"  # chosen: the start page then keeps English whatever the browser asks
-        links.append({"code": code, "lang": html_lang(code), "name": NAMES.get(code, code), "href": href})
+        links.append({"code": code, "lang": html_lang(code), "name": own_name(code), "href": href})
     return {"language_links": links}
 
 
