@@ -25,8 +25,8 @@ from webpages import QUIET
 from triage import create_app, journey, pages
 from triage.engine import AnswerError, Assessment, assess, check_answers
 from triage.forms import stored_values
-from triage.pages import Skeleton, hole
 from triage.rulebook import Rulebook
+from triage.skeleton import Skeleton, hole
 
 CONFIG = {"SECRET_KEY": "test", "RATE_LIMIT": "off"}
 

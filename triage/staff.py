@@ -18,10 +18,11 @@ from wtforms.validators import Length, Optional
 from triage import dates, journey, languages
 from triage.engine import Assessment, assess
 from triage.fhir import Systems, response_from_answers, result_bundle
+from triage.fields import Fields
 from triage.forms import SectionForm, build_form, refuse_other_bodies
 from triage.i18n import bundle_words
 from triage.journey import Reveal
-from triage.pages import Fields, after_hours, made_now
+from triage.pages import after_hours, made_now
 from triage.rulebook import Question, Rulebook, Section
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")

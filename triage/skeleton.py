@@ -1,0 +1,41 @@
+"""Skeletons: a page rendered once with holes where what differs from one person to the next goes,
+filled in by joining strings (see `triage.pages`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+HOLE = "\x00"  # the rule book loader refuses control characters, so no text can contain it
+
+
+def hole(name: str) -> Markup:
+    """A marker that a skeleton turns into a hole named `name`."""
+    return Markup(f"{HOLE}{name}{HOLE}")
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """A rendered page split at its holes: static text, hole name, static text, ..., static text."""
+
+    parts: tuple[str, ...]
+
+    @classmethod
+    def of(cls, html: str) -> Skeleton:
+        parts = tuple(html.split(HOLE))
+        if len(parts) % 2 == 0:
+            raise ValueError("a hole marker is not closed")
+        return cls(parts)
+
+    @property
+    def holes(self) -> tuple[str, ...]:
+        return self.parts[1::2]
+
+    def fill(self, values: Mapping[str, str]) -> str:
+        """The page, with each hole replaced by its value (KeyError if one is missing)."""
+        parts = list(self.parts)
+        for i in range(1, len(parts), 2):
+            parts[i] = values[parts[i]]
+        return "".join(parts)
