@@ -14,6 +14,7 @@ from markupsafe import Markup
 from triage import journey
 from triage.engine import Reason
 from triage.rulebook import Question, Rulebook, Section
+from triage.skeleton import Skeleton, hole
 
 MULTI_KEPT_UP_TO = 8  # options in a "choose all that apply" question: 2**8 variants at most
 
@@ -81,6 +82,7 @@ class Fields:
         self._headings: dict[Hashable, Markup] = {}  # the answers' section headings (they hold links)
         self._keep = keep
         self._summary = _summary_plan(rulebook)
+        self._wrappers: dict[Hashable, tuple[str, str]] = {}  # the sections around what is said and answered
         if not keep:
             return
         for section in rulebook.sections:
@@ -153,7 +155,10 @@ class Fields:
     def say_section(self, reasons: Iterable[Reason], urgent_now: bool) -> Markup:
         """What to say when calling, an item for each reason that has words for it (or nothing)."""
         items = "".join(self._says.get(r.rule) or self._say(r) for r in reasons if r.say)
-        return self._say_section(Markup(items), urgent_now, self._voice, self._number) if items else Markup("")
+        if not items:
+            return Markup("")
+        before, after = self._around(("say", urgent_now), self._say_section, urgent_now, self._voice, self._number)
+        return Markup(before + items + after)
 
     def answers(self, answers: Mapping[str, Any], root: str | None) -> Markup:
         """The answers given, section by section, each section with a link to its page to change
@@ -186,7 +191,19 @@ class Fields:
             if rows:
                 heading = self._once(self._headings, section.id, keep, self._heading, section)
                 parts.extend((heading, '<dl class="summary">', *rows, "</dl>\n"))
-        return self._answers_section(Markup("".join(parts))) if parts else Markup("")
+        if not parts:
+            return Markup("")
+        before, after = self._around(("answers",), self._answers_section)
+        return Markup(before + "".join(parts) + after)
+
+    def _around(self, key: Hashable, macro: Callable[..., Markup], *args: Any) -> tuple[str, str]:
+        """What `macro` puts before and after its contents (its first argument), rendered the first
+        time it is asked for, in the language of that request (these Fields are for one language)."""
+        found = self._wrappers.get(key)
+        if found is None:
+            split = Skeleton.of(macro(hole("contents"), *args))
+            found = self._wrappers[key] = (str(split.parts[0]), str(split.parts[2]))  # (Markup + str escapes)
+        return found
 
     @staticmethod
     def _once(

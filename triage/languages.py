@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 SOURCE = "en"
 ENVIRON_KEY = "triage.language"
+ASKED = "triage.language_asked"  # the API's language, once worked out
 
 
 def path_prefix(language: str) -> str:
@@ -152,15 +153,25 @@ def asked() -> str | None:
     """The language an API request asks for: its `lang` parameter (fr_CA, fr-CA or fr), else its
     path's, else the first of its Accept-Language offered, else English. None: a `lang` that is
     not offered (refused, not guessed)."""
+    environ = request.environ
+    if ASKED in environ:  # worked out once per request
+        return environ[ASKED]  # type: ignore[no-any-return]
     offered = current_app.config["LANGUAGES"]
-    given = request.args.get("lang")
+    # (the query string parsed only when it can name a language: most requests have none)
+    given = request.args.get("lang") if "lang" in environ.get("QUERY_STRING", "") else None
+    found: str | None
     if given is not None:
-        return next((code for code in offered if given in (code, html_lang(code), code.split("_")[0])), None)
-    if current() != SOURCE:
-        return current()
-    names = {html_lang(code): code for code in offered} | {code.split("_")[0]: code for code in offered}
-    best = request.accept_languages.best_match(list(names))
-    return names[best] if best else SOURCE
+        found = next((code for code in offered if given in (code, html_lang(code), code.split("_")[0])), None)
+    elif len(offered) == 1:
+        found = SOURCE
+    elif current() != SOURCE:
+        found = current()
+    else:
+        names = {html_lang(code): code for code in offered} | {code.split("_")[0]: code for code in offered}
+        best = request.accept_languages.best_match(list(names))
+        found = names[best] if best else SOURCE
+    environ[ASKED] = found
+    return found
 
 
 def rulebook() -> Rulebook:
