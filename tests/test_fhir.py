@@ -317,6 +317,15 @@ def test_the_examples_are_current_and_valid() -> None:
         validate(resource)
 
 
+def test_a_response_made_at_another_address_of_the_service_is_read() -> None:
+    made_elsewhere = json.loads(
+        json.dumps(response_for({**ALL_QUIET, **TO_LEVEL["soon"]})).replace(BASE, "https://triage.clinic.example/")
+    )
+    assert outcome(fhir_assess(made_elsewhere).get_json())[0] == "soon"
+    foreign = json.loads(json.dumps(made_elsewhere).replace("fhir/CodeSystem/triage-answers", "fhir/CodeSystem/other"))
+    assert fhir_assess(foreign).status_code == 422
+
+
 @pytest.mark.parametrize("levels", [18, 19, 400])
 def test_a_deeply_nested_response_is_refused_quickly_not_a_server_error(levels: int) -> None:
     nested: dict[str, Any] = {"linkId": "a"}

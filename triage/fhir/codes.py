@@ -29,6 +29,14 @@ class Systems:
 
     base: str
 
+    def is_ours(self, system: object, expected: str) -> bool:
+        """Whether a coding's `system` is `expected` (or not given), at any address this service is
+        reached at: a response made where the service was reached at another address (a proxy's, or
+        localhost) names its systems there, as its `questionnaire` does."""
+        if system is None:
+            return True
+        return isinstance(system, str) and system.endswith(expected.removeprefix(self.base))
+
     @property
     def questionnaire(self) -> str:
         return f"{self.base}fhir/Questionnaire/{QUESTIONNAIRE_ID}"

@@ -146,7 +146,7 @@ def _read_one(question: Question, systems: Systems, given: list[Json], errors: l
     codes = []
     for answer in given:
         coding = answer.get("valueCoding")
-        if not isinstance(coding, dict) or coding.get("system", systems.answers) != systems.answers:
+        if not isinstance(coding, dict) or not systems.is_ours(coding.get("system"), systems.answers):
             errors.append(ItemError(question.id, "invalid_choice", question.error))
             return None
         codes.append(coding.get("code"))
@@ -168,9 +168,9 @@ def _read_list(
         coding = answer.get("valueCoding")
         code = coding.get("code") if isinstance(coding, dict) else None
         system = coding.get("system") if isinstance(coding, dict) else None
-        if code == NONE_OF_THESE and system in (None, systems.answers):
+        if code == NONE_OF_THESE and systems.is_ours(system, systems.answers):
             ticked.append(NONE_OF_THESE)
-        elif code in group.questions and system in (None, systems.questions):
+        elif code in group.questions and systems.is_ours(system, systems.questions):
             ticked.append(code)
         else:
             errors.append(ItemError(group.id, "invalid_choice", group.error))
