@@ -82,6 +82,9 @@ class Fields:
         self._headings: dict[Hashable, Markup] = {}  # the answers' section headings (they hold links)
         self._keep = keep
         self._summary = _summary_plan(rulebook)
+        # Call-screen fields with nothing answered, kept as first rendered: one per question (or
+        # list) and fold, whatever anyone sends (a value or an error is never kept).
+        self._blank_staff: dict[Hashable, Markup] = {}
         self._wrappers: dict[Hashable, tuple[str, str]] = {}  # the sections around what is said and answered
         if not keep:
             return
@@ -113,6 +116,13 @@ class Fields:
             kept = self._kept.get((question.id, reveal is not None, shown, _key(question, value)))
             if kept is not None:
                 return kept
+        if staff and value is None and error is None and not autofocus:
+            # A question not yet answered on the call screen: the same for every call, kept once asked for.
+            blank = (question.id, reveal is not None, shown)
+            found = self._blank_staff.get(blank)
+            if found is None:
+                found = self._blank_staff[blank] = self._field(question, None, None, reveal, True, False, shown)
+            return found
         return self._field(question, value, error, reveal, staff, autofocus, shown)
 
     def field(
@@ -140,12 +150,17 @@ class Fields:
         kept = self._groups.get(key) if plain else None
         if kept is not None:
             return kept
+        blank = staff and error is None and not autofocus and all(a is None for a in answers)
+        if blank and (key, True) in self._blank_staff:
+            return self._blank_staff[key, True]
         members = [self._questions[qid] for qid in group.questions]
         ticked = {qid for qid, answer in zip(group.questions, answers, strict=True) if answer == "yes"}
         none = all(answer == "no" for answer in answers)
         html = self._group(group, members, ticked, none, error, staff, autofocus, reveal, unfolded)
         if plain and self._keep:
             self._groups[key] = html
+        if blank:
+            self._blank_staff[key, True] = html
         return html
 
     def reason_items(self, reasons: Iterable[Reason]) -> Markup:

@@ -19,11 +19,12 @@ from triage import dates, journey, languages
 from triage.engine import Assessment, assess
 from triage.fhir import Systems, response_from_answers, result_bundle
 from triage.fields import Fields
-from triage.forms import SectionForm, build_form, refuse_other_bodies
+from triage.forms import SectionForm, build_form, csrf_input, refuse_other_bodies
 from triage.i18n import bundle_words
 from triage.journey import Reveal
 from triage.pages import after_hours, made_now
 from triage.rulebook import Question, Rulebook, Section
+from triage.skeleton import Skeleton, hole
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(refuse_other_bodies)  # a form post's body is a plain form, or refused
@@ -128,6 +129,24 @@ def call() -> tuple[str, int] | str:
                 bundle_has_request=any(e["resource"]["resourceType"] == "ServiceRequest" for e in bundle["entry"]),
             )
         status = form.error_status
+    elif request.script_root == current_app.config["APPLICATION_ROOT"].rstrip("/") and not request.args:
+        # A new call: the same screen for everyone but the CSRF token, rendered once per language
+        # (at the app's own path) and filled in. It holds nothing of anyone's answers.
+        kept: dict[str, Skeleton] = current_app.extensions["triage"].setdefault("staff_screens", {})
+        screen = kept.get(book.language)
+        if screen is None:
+            screen = kept[book.language] = Skeleton.of(new_call_screen(book, form, fields))
+        return screen.fill({"csrf": csrf_input()})
+    return call_screen(book, form, fields), status
+
+
+def new_call_screen(book: Rulebook, form: SectionForm, fields: Fields) -> str:
+    """The call screen with nothing answered, a hole where its CSRF token goes."""
+    return call_screen(book, form, fields, csrf_input=lambda: hole("csrf"))
+
+
+def call_screen(book: Rulebook, form: SectionForm, fields: Fields, **extra: Any) -> str:
+    """The call screen, showing the form's answers and the messages for them."""
     # The call is one page: every follow-up is under its trigger, wherever in the call that is.
     whole_call = Section("call", "Call screen", book.questions, groups=book.groups)
     reveals = {q.id: reveal for q, reveal in journey.page_layout(book, whole_call, {})}
@@ -148,4 +167,5 @@ def call() -> tuple[str, int] | str:
         errors={**errors, **form.caller_errors()},
         csrf_failed=form.csrf_failed,
         unknown_fields=form.unknown,
-    ), status
+        **extra,
+    )
