@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -42,16 +43,24 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def base_url() -> Iterator[str]:
-    # Many complete runs come from one address in a few seconds: rate limits would get in the way.
-    app = create_app({"SECRET_KEY": "browser-test-secret", "RATE_LIMIT": "off"})
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """`app` served on a free local port for the duration, by its address."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def base_url() -> Iterator[str]:
+    # Many complete runs come from one address in a few seconds: rate limits would get in the way.
+    with serving(create_app({"SECRET_KEY": "browser-test-secret", "RATE_LIMIT": "off"})) as url:
+        yield url
 
 
 @pytest.fixture
@@ -67,3 +76,57 @@ def axe_violations(page: Any) -> list[str]:
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in results.response["violations"]]
+
+
+class Keyboard:
+    """No mouse: Tab to each question, arrow keys or Space to answer, Enter to go on; `keys` counts
+    every key pressed."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.keys = 0
+
+    def press(self, key: str) -> None:
+        self.keys += 1
+        self.page.keyboard.press(key)
+
+    def focused(self) -> dict[str, Any]:
+        return self.page.evaluate(  # type: ignore[no-any-return]
+            "() => { const e = document.activeElement; return {tag: e.tagName, id: e.id, name: e.name || '',"
+            " value: e.value || '', text: (e.innerText || '').trim()}; }"
+        )
+
+    def tab_to(self, match: Any, limit: int = 60) -> None:
+        for _ in range(limit):
+            self.press("Tab")
+            if match(self.focused()):
+                return
+        raise AssertionError(f"could not reach the element by keyboard; focus is on {self.focused()}")
+
+    def answer_every_page(self, next_buttons: tuple[str, ...]) -> None:
+        """From a question page to the result: the quietest answer to each question ("none of these"
+        in a list), then the button named one of `next_buttons`."""
+        page = self.page
+        while "/questions/" in page.url:
+            for name in page.eval_on_selector_all(
+                ".field[id$='-group']:not([data-reveal-hidden])", "els => els.map(e => e.id.slice(0, -6))"
+            ):
+                if page.locator(f"#{name}-group[data-together]").count():
+                    self.tab_to(lambda e, name=name: e["name"] == name)  # past the items, to "none of these"
+                    self.press("Space")
+                    continue
+                self.tab_to(lambda e, name=name: e["name"] == name)
+                if self.focused()["tag"] == "INPUT" and page.evaluate("document.activeElement.type") == "text":
+                    self.press("5")
+                    self.press("8")
+                    continue
+                values = page.eval_on_selector_all(f"input[name='{name}']", "els => els.map(e => e.value)")
+                wanted = {"weakness": "no"}.get(name, "no" if "no" in values else values[0])
+                if values.index(wanted) == 0:
+                    self.press("Space")
+                for _ in range(values.index(wanted)):
+                    self.press("ArrowDown")
+            self.tab_to(lambda e: e["tag"] == "BUTTON" and e["text"] in next_buttons)
+            before = page.url
+            self.press("Enter")
+            page.wait_for_function(f"() => location.href !== {before!r}")

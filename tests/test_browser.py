@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from browser_support import axe_violations
+from browser_support import Keyboard, axe_violations
 from casefiles import REPORT
 from pypdf import PdfReader
 
@@ -171,58 +171,19 @@ def test_follow_ups_work_with_javascript_off(browser: Any, base_url: str) -> Non
 
 def test_keyboard_only_from_start_page_to_result(page: Any, request: pytest.FixtureRequest) -> None:
     """No mouse: Tab to each question, arrow keys or Space to answer, Enter to go on."""
-    keys = 0
-
-    def press(key: str) -> None:
-        nonlocal keys
-        keys += 1
-        page.keyboard.press(key)
-
-    def focused() -> dict[str, Any]:
-        return page.evaluate(
-            "() => { const e = document.activeElement;"
-            " return {tag: e.tagName, id: e.id, name: e.name || '', text: (e.innerText || '').trim()}; }"
-        )
-
-    def tab_to(match: Callable[[dict[str, Any]], bool], limit: int = 60) -> None:
-        for _ in range(limit):
-            press("Tab")
-            if match(focused()):
-                return
-        raise AssertionError(f"could not reach the element by keyboard; focus is on {focused()}")
-
+    keyboard = Keyboard(page)
     page.goto("/")
-    tab_to(lambda e: e["text"] == START["self"])
+    keyboard.tab_to(lambda e: e["text"] == START["self"])
     style = page.evaluate("() => getComputedStyle(document.activeElement)")
     assert style["outlineStyle"] != "none" or style["boxShadow"] != "none", "focus must be visible"
-    press("Enter")
+    keyboard.press("Enter")
     page.wait_for_url("**/questions/emergency")
-    while "/questions/" in page.url:
-        for name in page.eval_on_selector_all(
-            ".field[id$='-group']:not([data-reveal-hidden])", "els => els.map(e => e.id.slice(0, -6))"
-        ):
-            if page.locator(f"#{name}-group[data-together]").count():
-                tab_to(lambda e, name=name: e["name"] == name)  # past the items, to "none of these"
-                press("Space")
-                continue
-            tab_to(lambda e, name=name: e["name"] == name)
-            if focused()["tag"] == "INPUT" and page.evaluate("document.activeElement.type") == "text":
-                press("5")
-                press("8")
-                continue
-            values = page.eval_on_selector_all(f"input[name='{name}']", "els => els.map(e => e.value)")
-            wanted = {"weakness": "no"}.get(name, "no" if "no" in values else values[0])
-            if values.index(wanted) == 0:
-                press("Space")
-            for _ in range(values.index(wanted)):
-                press("ArrowDown")
-        tab_to(lambda e: e["tag"] == "BUTTON" and e["text"] in ("Continue", "See what to do"))
-        before = page.url
-        press("Enter")
-        page.wait_for_function(f"() => location.href !== {before!r}")
+    keyboard.answer_every_page(("Continue", "See what to do"))
     page.wait_for_url("**/result")
     assert page.locator("h1").inner_text() == TITLES["routine"]
-    request.config.stash.setdefault(REPORT, []).append(f"keyboard only: start page to result in {keys} key presses")
+    request.config.stash.setdefault(REPORT, []).append(
+        f"keyboard only: start page to result in {keyboard.keys} key presses"
+    )
 
 
 def test_no_horizontal_scrolling_on_a_phone(browser: Any, base_url: str) -> None:

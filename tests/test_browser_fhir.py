@@ -101,16 +101,22 @@ def fill_in(page: Any, answers: dict[str, Any], respondent: str) -> None:
                 target.click()
 
 
-def round_trip(
-    browser: Any, renderer: str, base_url: str, answers: dict[str, Any], respondent: str = "self"
-) -> tuple[tuple[str, list[str], bool], Any]:
-    """The outcome of `$assess` for the QuestionnaireResponse LHC-Forms made, and the page."""
+def open_form(browser: Any, renderer: str, base_url: str, respondent: str = "self") -> Any:
+    """A new page showing `GET /fhir/Questionnaire/triage` (in `respondent`'s voice) in LHC-Forms."""
     page = browser.new_context().new_page()
     questionnaire = page.request.get(f"{base_url}/fhir/Questionnaire/triage?respondent={respondent}").json()
     page.goto(renderer)
     page.wait_for_function("() => window.LForms && window.LForms.Util")
     page.evaluate("q => LForms.Util.addFormToPage(q, 'formContainer', {fhirVersion: 'R4'})", questionnaire)
     page.locator("label.lhc-answer").first.wait_for()
+    return page
+
+
+def round_trip(
+    browser: Any, renderer: str, base_url: str, answers: dict[str, Any], respondent: str = "self"
+) -> tuple[tuple[str, list[str], bool], Any]:
+    """The outcome of `$assess` for the QuestionnaireResponse LHC-Forms made, and the page."""
+    page = open_form(browser, renderer, base_url, respondent)
     fill_in(page, answers, respondent)
     response = page.evaluate(
         "() => LForms.Util.getFormFHIRData('QuestionnaireResponse', 'R4', document.getElementById('formContainer'))"
@@ -151,12 +157,7 @@ def test_lhc_forms_shows_the_care_page_only_to_someone_diagnosed(browser: Any, r
 def test_lhc_forms_reveals_a_follow_up_when_its_trigger_is_answered(browser: Any, renderer: str, base_url: str) -> None:
     answers = {**ALL_QUIET, "weakness": "yes", "weakness_where": ["arms", "legs"], "weakness_side": "one_side"}
     answers |= {"symptom_course": "worse_over_weeks_months", "worse_with_tiredness": "no"}
-    page = browser.new_context().new_page()
-    questionnaire = page.request.get(f"{base_url}/fhir/Questionnaire/triage").json()
-    page.goto(renderer)
-    page.wait_for_function("() => window.LForms && window.LForms.Util")
-    page.evaluate("q => LForms.Util.addFormToPage(q, 'formContainer', {fhirVersion: 'R4'})", questionnaire)
-    page.locator("label.lhc-answer").first.wait_for()
+    page = open_form(browser, renderer, base_url)
     assert option(page, "weakness_where", "arms").count() == 0  # hidden until "weak" is answered yes
     option(page, "weakness", "yes").click()
     option(page, "weakness_where", "arms").wait_for()

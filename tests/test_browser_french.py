@@ -5,14 +5,12 @@ checked with axe and marked lang="fr-CA", and each French result printed on one 
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_support import axe_violations
+from browser_support import Keyboard, axe_violations, serving
 from pypdf import PdfReader
-from werkzeug.serving import make_server
 
 from triage import create_app
 
@@ -42,12 +40,8 @@ TO_LEVEL = {
 @pytest.fixture(scope="module")
 def french_url() -> Iterator[str]:
     app = create_app({"SECRET_KEY": "french-browser-secret", "RATE_LIMIT": "off", "LANGUAGES": ("en", FR)})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as url:
+        yield url
 
 
 def answer_page(page: Any, answers: dict[str, str]) -> None:
@@ -117,50 +111,13 @@ def test_keyboard_only_from_the_french_start_page_to_a_result(browser: Any, fren
     """No mouse, in French: Tab to each question, arrow keys or Space to answer, Enter to go on."""
     context = browser.new_context(base_url=french_url)
     page = context.new_page()
-    keys = 0
-
-    def press(key: str) -> None:
-        nonlocal keys
-        keys += 1
-        page.keyboard.press(key)
-
-    def focused() -> dict[str, Any]:
-        return page.evaluate(  # type: ignore[no-any-return]
-            "() => { const e = document.activeElement;"
-            " return {tag: e.tagName, name: e.name || '', value: e.value || '', text: (e.innerText || '').trim()}; }"
-        )
-
-    def tab_to(match: Any, limit: int = 60) -> None:
-        for _ in range(limit):
-            press("Tab")
-            if match(focused()):
-                return
-        raise AssertionError(f"could not reach the element by keyboard; focus is on {focused()}")
-
+    keyboard = Keyboard(page)
     page.goto("/fr/")
-    tab_to(lambda e: e["name"] == "respondent" and e["value"] == "self")
-    press("Enter")
+    keyboard.tab_to(lambda e: e["name"] == "respondent" and e["value"] == "self")
+    keyboard.press("Enter")
     page.wait_for_url("**/fr/questions/emergency")
-    while "/questions/" in page.url:
-        for name in page.eval_on_selector_all(
-            ".field[id$='-group']:not([data-reveal-hidden])", "els => els.map(e => e.id.slice(0, -6))"
-        ):
-            if page.locator(f"#{name}-group[data-together]").count():
-                tab_to(lambda e, name=name: e["name"] == name)  # past the items, to "none of these"
-                press("Space")
-                continue
-            tab_to(lambda e, name=name: e["name"] == name)
-            values = page.eval_on_selector_all(f"input[name='{name}']", "els => els.map(e => e.value)")
-            wanted = "no" if "no" in values else values[0]
-            if values.index(wanted) == 0:
-                press("Space")
-            for _ in range(values.index(wanted)):
-                press("ArrowDown")
-        tab_to(lambda e: e["tag"] == "BUTTON" and e["text"] in ("Continuer", "Voir quoi faire"))
-        before = page.url
-        press("Enter")
-        page.wait_for_function(f"() => location.href !== {before!r}")
+    keyboard.answer_every_page(("Continuer", "Voir quoi faire"))
     page.wait_for_url("**/fr/result")
     assert page.locator("h1").inner_text() == "Aucun des signes d’alerte que ces questions cherchent"  # noqa: RUF001
-    print(f"French, keyboard only: start page to result in {keys} key presses")
+    print(f"French, keyboard only: start page to result in {keyboard.keys} key presses")
     context.close()

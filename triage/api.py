@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
 
 
 def rulebook() -> Rulebook:
-    return current_app.extensions["triage"]["rulebooks"][languages.asked() or languages.SOURCE]  # type: ignore[no-any-return]
+    return languages.asked_rulebook()
 
 
 def wrong_language() -> Response | None:

@@ -74,7 +74,7 @@ def voice_book() -> Rulebook | None:
     respondent = request.args.get(RESPONDENT, "self")
     if respondent not in RESPONDENT_VOICES or languages.asked() is None:
         return None
-    book: Rulebook = current_app.extensions["triage"]["rulebooks"][languages.asked() or languages.SOURCE]
+    book: Rulebook = languages.asked_rulebook()
     return book.in_voice(RESPONDENT_VOICES[respondent])
 
 
@@ -114,7 +114,7 @@ def assess_response() -> Response:
     config = current_app.config
     closed = closed_now(config["OPENING_HOURS"] or book.meta.opening_hours, config["TIME_ZONE"])
     respondent = request.args.get(RESPONDENT, "self")
-    base: Rulebook = current_app.extensions["triage"]["rulebooks"][languages.asked() or languages.SOURCE]
+    base: Rulebook = languages.asked_rulebook()
     try:
         assessment = assess(base, {**answers, RESPONDENT: respondent}, after_hours=closed)
     except AnswerError as invalid:

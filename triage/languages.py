@@ -174,6 +174,12 @@ def asked() -> str | None:
     return found
 
 
+def asked_rulebook() -> Rulebook:
+    """The rule book in the language an API request asks for (English when it names none offered:
+    the routes refuse that request first)."""
+    return current_app.extensions["triage"]["rulebooks"][asked() or SOURCE]  # type: ignore[no-any-return]
+
+
 def rulebook() -> Rulebook:
     """The rule book in this request's language (in the person's own voice)."""
     return current_app.extensions["triage"]["rulebooks"][current()]  # type: ignore[no-any-return]
