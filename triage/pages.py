@@ -35,6 +35,7 @@ from flask import Flask, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from triage import dates, journey, languages
+from triage.answers_list import AnswersList
 from triage.engine import Assessment
 from triage.fields import Fields
 from triage.forms import csrf_input
@@ -76,6 +77,11 @@ def init_app(app: Flask, rulebooks: Mapping[str, Rulebook]) -> None:
         )
         for language, rulebook in rulebooks.items()
         for voice in VOICES
+    }
+    app.extensions["triage"]["answers_lists"] = {
+        (language, voice): AnswersList(app.jinja_env, rulebook.in_voice(voice), keep=keep)
+        for language, rulebook in rulebooks.items()
+        for voice in VISITOR_VOICES
     }
     app.extensions["triage"]["skeletons"] = Skeletons(app, build_skeletons, root) if keep else None
 
@@ -169,7 +175,7 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
         root = (
             request.script_root if request.script_root == current_app.config["APPLICATION_ROOT"].rstrip("/") else None
         )
-        parts["answers"] = shown.answers(assessment.answers, root)
+        parts["answers"] = kept["answers_lists"][book.language, book.voice].render(assessment.answers, root)
     key = (
         "result",
         book.voice,

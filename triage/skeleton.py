@@ -3,8 +3,9 @@ filled in by joining strings (see `triage.pages`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup
 
@@ -39,3 +40,25 @@ class Skeleton:
         for i in range(1, len(parts), 2):
             parts[i] = values[parts[i]]
         return "".join(parts)
+
+
+def around(
+    kept: dict[Hashable, tuple[str, str]], key: Hashable, macro: Callable[..., Markup], *args: Any
+) -> tuple[str, str]:
+    """What `macro` puts before and after its contents (its first argument), rendered the first
+    time it is asked for (so in the language of that request) and kept in `kept`."""
+    found = kept.get(key)
+    if found is None:
+        split = Skeleton.of(macro(hole("contents"), *args))
+        found = kept[key] = (str(split.parts[0]), str(split.parts[2]))  # (Markup + str would escape)
+    return found
+
+
+def once(kept: dict[Hashable, Markup], key: Hashable, keep: bool, render: Callable[..., Markup], *args: Any) -> Markup:
+    """`render(*args)`, or what it gave before for `key`; kept for next time when `keep`."""
+    html = kept.get(key) if keep else None
+    if html is None:
+        html = render(*args)
+        if keep:
+            kept[key] = html
+    return html

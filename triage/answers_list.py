@@ -1,0 +1,96 @@
+"""The answers a result came from, section by section, as HTML: a row per answer (or per list
+asked together), each section with a link to its page, kept per row for the app's own path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from triage.fields import field_key
+from triage.rulebook import Question, Rulebook, Section
+from triage.skeleton import around, once
+
+
+@dataclass(frozen=True)
+class _ListAnswered:
+    """A list of questions asked together, as the answers show it: one row, the items answered yes."""
+
+    id: str
+    group: Any
+    items: tuple[tuple[str, str], ...]  # (question id, its words as an item)
+
+
+# What the answers' list looks at, section by section: each question asked in the voice, with
+# the condition it is asked on, and a list asked together where its first question stands.
+_Summary = tuple[tuple[Section, tuple[tuple[Question, Any, _ListAnswered | None], ...]], ...]
+
+
+def _summary_plan(book: Rulebook) -> _Summary:
+    plan = []
+    for section in book.sections:
+        entries = []
+        for question in section.questions:
+            group = section.group_of.get(question.id)
+            if not question.in_voice or (group is not None and question.id != group.questions[0]):
+                continue  # not asked in this voice, or shown with the first of its list
+            listed = None
+            if group is not None:
+                items = tuple((q, book.question_by_id[q].item or "") for q in group.questions)
+                listed = _ListAnswered(group.id, group, items)
+            entries.append((question, question.ask_when, listed))
+        plan.append((section, tuple(entries)))
+    return tuple(plan)
+
+
+class AnswersList:
+    """The answers' list of one rule book (language and voice), from the macros in macros.html."""
+
+    def __init__(self, env: Environment, rulebook: Rulebook, keep: bool = True) -> None:
+        macros = env.get_template("macros.html").module
+        self._row: Callable[[Question, Any], Markup] = macros.answer_row  # type: ignore[attr-defined]
+        self._group_row: Callable[..., Markup] = macros.group_answer_row  # type: ignore[attr-defined]
+        self._heading: Callable[[Section], Markup] = macros.answers_heading  # type: ignore[attr-defined]
+        self._answers_section: Callable[[Markup], Markup] = macros.answers_section  # type: ignore[attr-defined]
+        self._rows: dict[Hashable, Markup] = {}  # answer rows, kept as first asked for
+        self._headings: dict[Hashable, Markup] = {}  # the answers' section headings (they hold links)
+        self._wrappers: dict[Hashable, tuple[str, str]] = {}  # the section around the rows
+        self._keep = keep
+        self._summary = _summary_plan(rulebook)
+
+    def render(self, answers: Mapping[str, Any], root: str | None) -> Markup:
+        """The answers given, section by section, each section with a link to its page to change
+        them. Rows and headings are kept for the one path the app is mounted at (`root`; None:
+        keep none)."""
+        keep = root is not None and self._keep
+        rows_kept = self._rows
+        parts: list[str] = []
+        for section, entries in self._summary:
+            rows = []
+            for question, ask_when, group in entries:
+                if ask_when is not None and not ask_when.holds(answers):
+                    continue
+                if group is not None:  # a list asked together: one row, where its first question stands
+                    ticked = tuple(item for qid, item in group.items if answers.get(qid) == "yes")
+                    key: Hashable = (group.id, ticked)
+                    rows.append(once(rows_kept, key, keep, self._group_row, group.group, ticked))
+                    continue
+                value = answers.get(question.id)
+                if keep and value.__class__ is str:  # the common case: a choice, its row kept
+                    html = rows_kept.get((question.id, ("value", value)))
+                    if html is not None:
+                        rows.append(html)
+                        continue
+                key = field_key(question, value)
+                shown = sorted(value) if isinstance(value, frozenset) else value
+                rows.append(once(rows_kept, (question.id, key), keep and key is not None, self._row, question, shown))
+            if rows:
+                heading = once(self._headings, section.id, keep, self._heading, section)
+                parts.extend((heading, '<dl class="summary">', *rows, "</dl>\n"))
+        if not parts:
+            return Markup("")
+        before, after = around(self._wrappers, "answers", self._answers_section)
+        return Markup(before + "".join(parts) + after)
