@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from triage.conditions import All, Answer, Condition, OneOf
+from triage.memo import once_per_object
 from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, RETIRED_ANSWERS, Level, Question, Rule, Rulebook, SignOff
 
 __all__ = ["AnswerError", "Assessment", "FieldError", "Reason", "assess", "check_answers", "is_blank", "parse_answer"]
@@ -147,14 +148,9 @@ class _Plan:
     names: frozenset[str]  # what answers may name: the questions, and what is accepted and ignored
 
 
-_plans: dict[int, tuple[Rulebook, _Plan]] = {}
-
-
+@once_per_object
 def _plan(rulebook: Rulebook) -> _Plan:
-    kept = _plans.get(id(rulebook))
-    if kept is not None and kept[0] is rulebook:
-        return kept[1]
-    plan = _Plan(
+    return _Plan(
         questions=tuple((q, q.id, q.choices, q.in_voice, *_gated(q.ask_when)) for q in rulebook.questions),
         rules=tuple(
             (*_gated(r.when), r, Reason(r.id, r.level.id, r.reason, r.advice, r.source, r.say, r.contacts))
@@ -162,10 +158,6 @@ def _plan(rulebook: Rulebook) -> _Plan:
         ),
         names=frozenset(rulebook.question_by_id) | NOT_QUESTIONS,
     )
-    if len(_plans) > 64:  # rule books made and dropped (tests, `triage diff`): start again
-        _plans.clear()
-    _plans[id(rulebook)] = (rulebook, plan)
-    return plan
 
 
 def assess(rulebook: Rulebook, answers: Mapping[str, object], *, after_hours: bool = False) -> Assessment:

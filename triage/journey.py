@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
-from triage.conditions import Answer, OneOf, questions_in
+from triage.conditions import Answer, Condition, OneOf, questions_in
 from triage.engine import AnswerError, Assessment, assess
+from triage.memo import once_per_object
 from triage.rulebook import Question, Rulebook, Section
 
 RESULT = "result"
@@ -26,10 +27,19 @@ def is_asked(question: Question, answers: Mapping[str, Answer]) -> bool:
 def has_questions(section: Section, answers: Mapping[str, Answer]) -> bool:
     """Whether the section asks anything, given the answers of the pages before it (a page of
     questions only for people already diagnosed asks nothing of others, and is passed over)."""
-    return any(
-        q.in_voice and (q.ask_when is None or questions_in(q.ask_when) & _on_page(section) or q.asked(answers))
-        for q in section.questions
-    )
+    asks, ask_when = _asking(section)
+    return asks or any(condition.holds(answers) for condition in ask_when)
+
+
+@once_per_object
+def _asking(section: Section) -> tuple[bool, tuple[Condition, ...]]:
+    """Whether the section always asks something (a question asked of everyone in this voice, or
+    revealed by its own page's answers); else the conditions, on earlier pages' answers, under
+    which it asks something."""
+    on_page = _on_page(section)
+    in_voice = [q for q in section.questions if q.in_voice]
+    asks = any(q.ask_when is None or questions_in(q.ask_when) & on_page for q in in_voice)
+    return asks, tuple(q.ask_when for q in in_voice if q.ask_when is not None)
 
 
 def step_number(rulebook: Rulebook, section: Section) -> tuple[int | None, int]:
@@ -46,7 +56,12 @@ def _on_page(section: Section) -> set[str]:
 
 def section_complete(section: Section, answers: Mapping[str, Answer]) -> bool:
     """Every question of the section that applies, and is required, has an answer."""
-    return all(q.id in answers or not q.required or not is_asked(q, answers) for q in section.questions)
+    return all(q.id in answers or not is_asked(q, answers) for q in _required(section))
+
+
+@once_per_object
+def _required(section: Section) -> tuple[Question, ...]:
+    return tuple(q for q in section.questions if q.required)
 
 
 def emergency(rulebook: Rulebook, answers: Mapping[str, Answer]) -> Assessment | None:
@@ -73,20 +88,27 @@ def can_visit(rulebook: Rulebook, step: str, answers: Mapping[str, Answer]) -> b
     are, or once an emergency answer was given."""
     if step == RESULT:
         return next_step(rulebook, answers) == RESULT
-    order = [section.id for section in rulebook.sections]
-    before = order[: order.index(step)] if step in order else order
-    return all(section_complete(rulebook.section_by_id[sid], answers) for sid in before)
+    sections = rulebook.sections
+    return all(
+        section_complete(section, answers) for section in sections[: _position(rulebook).get(step, len(sections))]
+    )
 
 
 def previous_step(rulebook: Rulebook, step: str, answers: Mapping[str, Answer] | None = None) -> str | None:
     """The section before `step` (the result's is the last section), or None before the first.
     Given the answers, a section that asks nothing of this person is passed over."""
-    order = [section.id for section in rulebook.sections]
-    index = len(order) if step == RESULT else order.index(step)
-    for sid in reversed(order[:index]):
-        if answers is None or has_questions(rulebook.section_by_id[sid], answers):
-            return sid
+    sections = rulebook.sections
+    index = len(sections) if step == RESULT else _position(rulebook)[step]
+    for section in reversed(sections[:index]):
+        if answers is None or has_questions(section, answers):
+            return section.id
     return None
+
+
+@once_per_object
+def _position(rulebook: Rulebook) -> dict[str, int]:
+    """Each section's place in the questionnaire."""
+    return {section.id: i for i, section in enumerate(rulebook.sections)}
 
 
 @dataclass(frozen=True)

@@ -46,22 +46,40 @@ from triage.skeleton import Skeleton, hole
 
 class Skeletons:
     """Every skeleton `build` makes, for the one path the app is mounted at (`root`), built the
-    first time one is asked for. Requests under any other path get none."""
+    first time one is asked for, and the address of each step there. Requests under any other path
+    get none."""
 
-    def __init__(self, app: Flask, build: Callable[[], dict[Hashable, Skeleton]], root: str) -> None:
+    def __init__(
+        self, app: Flask, build: Callable[[], dict[Hashable, Skeleton]], root: str, steps: tuple[str, ...]
+    ) -> None:
         self._app = app
         self._build = build
         self._root = root
+        self._steps = steps
         self._built: dict[Hashable, Skeleton] | None = None
+        self._urls: dict[str | None, str] | None = None
 
     def get(self, key: Hashable, script_root: str) -> Skeleton | None:
         if script_root != self._root:
             return None
         if self._built is None:
-            # A request of its own, so that building touches nobody's session.
-            with self._app.test_request_context("/", base_url=f"http://localhost{self._root}/"):
+            with self._request():
                 self._built = self._build()
         return self._built.get(key)
+
+    def url(self, step: str | None, script_root: str) -> str | None:
+        """The address of a step (a section, or the result; None: the start page), as `url_for`
+        makes it."""
+        if script_root != self._root:
+            return None
+        if self._urls is None:
+            with self._request():
+                self._urls = {step: _step_url(step) for step in (None, *self._steps)}
+        return self._urls.get(step)
+
+    def _request(self) -> AbstractContextManager[object]:
+        """A request of its own, so that building touches nobody's session."""
+        return self._app.test_request_context("/", base_url=f"http://localhost{self._root}/")
 
 
 def init_app(app: Flask, rulebooks: Mapping[str, Rulebook]) -> None:
@@ -83,7 +101,8 @@ def init_app(app: Flask, rulebooks: Mapping[str, Rulebook]) -> None:
         for language, rulebook in rulebooks.items()
         for voice in VISITOR_VOICES
     }
-    app.extensions["triage"]["skeletons"] = Skeletons(app, build_skeletons, root) if keep else None
+    steps = (*(section.id for section in rulebooks[rulebooks_source(rulebooks)].sections), journey.RESULT)
+    app.extensions["triage"]["skeletons"] = Skeletons(app, build_skeletons, root, steps) if keep else None
 
 
 VISITOR_VOICES = tuple(RESPONDENT_VOICES.values())
@@ -110,7 +129,16 @@ def fields(voice: str, language: str) -> Fields:
 # -- the pages ------------------------------------------------------------------------------------
 
 
-def step_url(step: str) -> str:
+def step_url(step: str | None) -> str:
+    """The address of a step: a section, or the result (None: the start page)."""
+    skeletons: Skeletons | None = _kept()["skeletons"]
+    kept = skeletons.url(step, request.script_root) if skeletons is not None else None
+    return kept or _step_url(step)
+
+
+def _step_url(step: str | None) -> str:
+    if step is None:
+        return url_for("visitor.start")
     if step == journey.RESULT:
         return url_for("visitor.result")
     return url_for("visitor.section", section_id=step)
@@ -148,8 +176,7 @@ def section_page(
 
 
 def back_url(book: Rulebook, page: Section, earlier: Mapping[str, Any]) -> str:
-    previous = journey.previous_step(book, page.id, earlier)
-    return step_url(previous) if previous else url_for("visitor.start")
+    return step_url(journey.previous_step(book, page.id, earlier))
 
 
 def _back_depends_on_answers(book: Rulebook, page: Section) -> bool:

@@ -160,7 +160,7 @@ def section(section_id: str) -> Response | tuple[str, int] | str:
         # A page that asks this person nothing (questions for people already diagnosed, reached by
         # a Back link): the page before it.
         before = journey.previous_step(book, page.id, others)
-        return redirect(step_url(before) if before else url_for("visitor.start"), code=303)
+        return redirect(step_url(before), code=303)
     layout = journey.page_layout(book, page, others)
 
     if request.method == "POST":
