@@ -16,7 +16,6 @@ from triage.rulebook.model import (
     _PHONE,
     _REF,
     _SEMVER,
-    CLINICIANS,
     LEVEL_IDS,
     SERVICE_FIELDS,
     SERVICE_NAMES,
@@ -81,7 +80,7 @@ class _Levels(_Reader):
                     (
                         Source(
                             self.ident(entry["id"], "a source id", _REF) or "",
-                            self.text(entry["title"], "a source title", words=CLINICIANS) or "",
+                            self.text(entry["title"], "a source title", words=False) or "",
                             self.text(entry.get("url"), "a source url", words=False),
                         ),
                         entry["id"],

@@ -36,10 +36,11 @@ SERVICE_NAMES: Mapping[str, str] = MappingProxyType(
 # a clinic's own number (a TRIAGE_* setting) reaches every text that names it.
 SERVICE_PLACEHOLDERS: Mapping[str, str] = MappingProxyType({"nurse_line": "nurse_line", "crisis_line": "crisis_line"})
 SERVICE_FIELDS = ("name", "phone", "booking_url")
-# Whether the texts only the clinical lead reads (the sources' titles, the inventory's and the
-# policy's statements, in the sign-off report) are translated too. Not yet: the report is in
-# English, and a language needs only what visitors and staff read.
-CLINICIANS = False
+# Whether the texts only the clinical lead reads (the inventory's and the policy's statements, in
+# the sign-off report) are translated too: yes, so that the report can be made in each language
+# and a clinician who reads that language signs what it says. (A source's title is the document's
+# own name, as published: never translated.)
+CLINICIANS = True
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,24}$")
 _BOOKING_URL = re.compile(r"^https?://[^\s\"'<>\\]+$")
 
