@@ -80,7 +80,7 @@ def test_the_report_holds_everything_a_clinical_lead_reviews(report: Path) -> No
     # Where each level sends people, what they can say, and the questions asked together.
     assert book.level_by_id["urgent"].where in text and "(lists: Family doctor's office, " in text
     assert "I get short of breath when I lie down flat." in " ".join(rules.get_text(" ").split())
-    assert 'Asked together as one list, "Is any of these happening to you right now?"' in text
+    assert "Asked together as one list, “Is any of these happening to you right now?”" in text
 
 
 def test_the_report_loads_nothing_from_anywhere_else(report: Path) -> None:
@@ -167,3 +167,99 @@ def test_the_report_since_the_last_version_prints_in_about_15_pages(
         page.close()
     request.config.stash.setdefault(REPORT, []).append(f"triage report --since 2.1.0 --no-appendix: {pages} A4 pages")
     assert pages <= 15
+
+
+@pytest.fixture(scope="module")
+def french_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out, stdout = make_report(tmp_path_factory.mktemp("fr"), "--language", "fr_CA")
+    assert stdout.startswith(f"{out}: report on rules.yaml 3.0.1")
+    return out
+
+
+def _labels(soup: BeautifulSoup) -> list[str]:
+    """The report's own words: its title, headings, captions, column and row headings, status."""
+    return [" ".join(e.get_text(" ").split()) for e in soup.select("title, h1, h2, h3, caption, th, .status p")]
+
+
+# Words the same in English and French (and ids, which are code).
+SAME_IN_BOTH = {"Source", "Question", "Message"}
+
+
+def test_the_report_can_be_made_in_french(french_report: Path, report: Path) -> None:
+    french = BeautifulSoup(french_report.read_text(encoding="utf-8"), "html.parser")
+    english = BeautifulSoup(report.read_text(encoding="utf-8"), "html.parser")
+    assert french.html["lang"] == "fr-CA"
+    assert [h.get_text(strip=True) for h in french.find_all("h2")] == [
+        "Sommaire",
+        "La politique clinique, prouvée",
+        "Signaux d\u2019alarme du document source, reliés aux règles",
+        "Annexe : chaque texte, dans chaque voix",
+    ]
+    # Element for element, none of the report's own words is left in English.
+    pairs = list(zip(_labels(english), _labels(french), strict=True))
+    assert len(pairs) > 300
+    assert [e for e, f in pairs if e == f and e not in SAME_IN_BOTH] == []
+    text = " ".join(french.get_text(" ").split())
+    assert "Ébauche : pas encore revue par un clinicien." in french.select_one(".status").get_text()
+    # The policy and the inventory in French, conditions in French words and quotes, numbers and
+    # dates the French way.
+    policy = french.find("caption", string="Niveau minimal pour chaque type de réponses").find_parent("table")
+    first = [td.get_text(" ", strip=True) for td in policy.select("tbody tr")[0].find_all("td")]
+    assert first[:3] == [
+        "A du mal à respirer en ce moment",
+        "emergency",
+        "« La personne a-t-elle du mal à respirer maintenant? » est « Oui »",
+    ]
+    assert first[-1] == "prouvé"
+    assert "Une faiblesse qui empire en quelques semaines ou mois veut dire qu'une évaluation est urgente." in text
+    assert re.search(r"produit le \d{1,2} décembre|produit le \d{1,2} [a-zéû]+ \d{4}", text)
+    assert re.search(r"en \d+,\d secondes", text)
+    # Each voice in French first, the English beside it for checking the translation.
+    levels = french.find("caption", string="Les textes du niveau urgent, dans chaque voix").find_parent("table")
+    voices = [th.get_text(strip=True) for th in levels.select("tbody th")]
+    assert voices[:3] == ["À la personne", "À quelqu\u2019un qui répond pour elle", "Personnel au téléphone"]
+    assert "À la personne, en" in voices
+    # Readability by the French measure, every text within it.
+    assert french.find(id="grades").get_text(strip=True) == "Facilité de lecture de chaque texte"
+    assert re.search(r"(\d+) textes sur \1 à 55 ou plus \(Kandel et Moles\)", text)
+
+
+def test_a_report_in_a_language_without_a_catalog_is_refused(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [TRIAGE, "report", "--language", "de_DE", "-o", str(tmp_path / "r.html")], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "no de_DE catalog" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_a_french_report_since_the_last_version_compares_the_rule_books_not_the_languages(
+    tmp_path: Path, since_report: Path
+) -> None:
+    out, _ = make_report(tmp_path, "--language", "fr_CA", "--since", str(SIGNED_LAST), "--no-appendix")
+    soup = BeautifulSoup(out.read_text(encoding="utf-8"), "html.parser")
+    assert [h2.get_text(strip=True) for h2 in soup.find_all("h2")][:2] == [
+        "Sommaire",
+        "Ce qui a changé depuis la version 2.1.0",
+    ]
+    french = [li.get_text(" ", strip=True) for li in soup.select("#changes ~ ul")[0].find_all("li")]
+    english = [
+        li.get_text(" ", strip=True)
+        for li in BeautifulSoup(since_report.read_text(), "html.parser").select("#changes ~ ul")[0].find_all("li")
+    ]
+    # The same rows added and changed as in English (compared in English, shown in French).
+    kinds = [line.split(" :")[0] for line in french]
+    assert kinds == [
+        {"Added": "Ajoutée", "Changed": "Changée", "Removed": "Retirée"}[line.split(":")[0]] for line in english
+    ]
+    assert any(line.startswith("Ajoutée : Douleur, pression ou serrement à la poitrine") for line in french)
+
+
+@pytest.mark.browser
+def test_the_french_report_is_axe_clean(browser: Any, french_report: Path) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(french_report.as_uri())
+        assert page.locator("h1").inner_text() == "Livre de règles 3.0.1 : rapport pour l\u2019approbation clinique"
+        assert axe_violations(page) == []
+    finally:
+        page.close()

@@ -18,6 +18,8 @@ from triage.rulebook import Rulebook, RulebookError, load_rulebook
 from triage.strictjson import DuplicateKeyError, read_json
 
 if TYPE_CHECKING:
+    from babel.support import NullTranslations
+
     from triage.analysis import Report
 
 EXIT_OK, EXIT_BAD_RULES, EXIT_BAD_ANSWERS = 0, 1, 2
@@ -67,6 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         metavar="OLD",
         help="the rule book last signed (a file): the report opens with what changed since it",
+    )
+    reporting.add_argument(
+        "--language",
+        dest="report_language",
+        help="make it in this language (such as fr_CA): its texts, and the report's own words, from its catalogs",
     )
     reporting.add_argument(
         "--no-appendix",
@@ -232,20 +239,34 @@ def run_command(args: argparse.Namespace) -> int:
         from triage.rulebook.translation import catalogs_of
 
         path = rulebook_path(args.rules)
+        language = args.report_language or rulebook.language
         try:
-            translations = {language: load_rulebook(path, language=language) for language in catalogs_of(path)}
+            books = {code: load_rulebook(path, language=code) for code in catalogs_of(path)}
+            if language != rulebook.language and language not in books:
+                print(
+                    f"{path}: there is no {language} catalog beside it: the report cannot be made in it",
+                    file=sys.stderr,
+                )
+                return EXIT_BAD_INPUT
+            books[rulebook.language] = rulebook
             changed = translated_changes(args.since, args.rules) if args.since is not None else ()
         except RulebookError as error:
             print("\n".join(error.lines()), file=sys.stderr)
             return EXIT_BAD_RULES
+        words, unusable = report_words(language)
+        if unusable:
+            print("\n".join(unusable[:MAX_ERRORS_SHOWN]), file=sys.stderr)
+            return EXIT_BAD_RULES
         proof = write_report(
-            rulebook,
+            books[language],
             args.output,
             cases,
             since=since,
             appendix=not args.no_appendix,
-            translations=translations,
+            translations={code: book for code, book in books.items() if code != language},
             translated_changes=changed,
+            words=words,
+            compared=rulebook,
         )
         status = "proved" if proof.ok else f"{len(proof.failures)} NOT PROVED"
         print(
@@ -284,6 +305,19 @@ def translated_changes(old_path: Path, new_path: Path | None) -> tuple[tuple[str
         old = load_rulebook(old_path, language=language) if language in catalogs_of(old_path) else None
         changes += text_changes(old, new)
     return tuple(changes)
+
+
+def report_words(language: str) -> tuple[NullTranslations, list[str]]:
+    """The report's own words in `language`, from the pages' catalog (English: as written), or
+    what stops that catalog being used."""
+    from babel.support import NullTranslations
+
+    from triage.i18n import compiled_pages, page_catalog_problems
+
+    if language == "en":
+        return NullTranslations(), []
+    problems = page_catalog_problems(language)
+    return (NullTranslations(), problems) if problems else (compiled_pages(language), [])
 
 
 def rulebook_path(given: Path | None) -> Path:

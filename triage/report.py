@@ -11,49 +11,98 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import textstat
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
+from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from triage.analysis import Report, verify
+from triage.analysis import Check, Report, verify
 from triage.cases import CaseFileError, load_cases
 from triage.conditions import All, Answered, AnyOf, Compare, Condition, Includes, Not, OneOf
 from triage.engine import AnswerError, assess
+from triage.readability import FRENCH_EACH, GRADE, LONG_ENOUGH, Score, is_french, score
 from triage.rulebook import VOICES, Rulebook
 
 if TYPE_CHECKING:
     from triage.diffing import Diff
 
-VOICE_NAMES = {"self": "To the person", "other": "To someone answering for them", "staff": "Staff on the phone"}
-GRADE_LIMIT = 8
+Gettext = Callable[[str], str]  # a catalog's gettext: the report's own words in its language
 
 
-def in_words(condition: Condition, book: Rulebook) -> str:
-    """A condition as a sentence, with the questions and answers as staff read them."""
+def _english(text: str) -> str:
+    return text
+
+
+def voice_names(gettext: Gettext = _english) -> dict[str, str]:
+    return {
+        "self": gettext("To the person"),
+        "other": gettext("To someone answering for them"),
+        "staff": gettext("Staff on the phone"),
+    }
+
+
+VOICE_NAMES = voice_names()
+
+
+def in_words(condition: Condition, book: Rulebook, gettext: Gettext = _english) -> str:
+    """A condition as a sentence, with the questions and answers as staff read them (in the
+    language of `book` and of `gettext`)."""
     staff = book.in_voice("staff")
     if isinstance(condition, All | AnyOf):
-        joiner = " and " if isinstance(condition, All) else " or "
-        parts = [in_words(part, book) for part in condition.parts]
+        joiner = " " + (gettext("and") if isinstance(condition, All) else gettext("or")) + " "
+        parts = [in_words(part, book, gettext) for part in condition.parts]
         return joiner.join(
             f"({p})" if isinstance(q, All | AnyOf) else p for p, q in zip(parts, condition.parts, strict=True)
         )
     if isinstance(condition, Not):
-        return f"not ({in_words(condition.part, book)})"
+        return gettext("not (%(condition)s)") % {"condition": in_words(condition.part, book, gettext)}
     question = staff.question_by_id[getattr(condition, "question", "")]
+    text = question.text
     if isinstance(condition, OneOf):
-        answers = " or ".join(f"“{question.label(v)}”" for v in question.values if v in condition.values)
-        return f"“{question.text}” is {answers}"
+        chosen = [_quoted(question.label(v), gettext) for v in question.values if v in condition.values]
+        answers = (" " + gettext("or") + " ").join(chosen)
+        return gettext("“%(question)s” is %(answers)s") % {"question": text, "answers": answers}
     if isinstance(condition, Includes):
-        return f"“{question.text}” includes “{question.label(condition.value)}”"
+        answer = question.label(condition.value)
+        return gettext("“%(question)s” includes “%(answer)s”") % {"question": text, "answer": answer}
     if isinstance(condition, Compare):
-        return f"“{question.text}” is {condition.test.replace('_', ' ')} {condition.bound}"
+        tests = {
+            "less_than": gettext("“%(question)s” is less than %(bound)s"),
+            "at_most": gettext("“%(question)s” is at most %(bound)s"),
+            "more_than": gettext("“%(question)s” is more than %(bound)s"),
+            "at_least": gettext("“%(question)s” is at least %(bound)s"),
+        }
+        return tests[condition.test] % {"question": text, "bound": condition.bound}
     if isinstance(condition, Answered):
-        return f"“{question.text}” is {'answered' if condition.expected else 'not answered'}"
+        said = (
+            gettext("“%(question)s” is answered") if condition.expected else gettext("“%(question)s” is not answered")
+        )
+        return said % {"question": text}
     raise TypeError(f"not a condition: {condition!r}")
+
+
+def statement(check: Check, book: Rulebook, gettext: Gettext = _english) -> str:
+    """What a proved statement says, in the report's language (the policy's own rows say it in
+    the rule book's words)."""
+    if check.kind == "emergency_alone":
+        alone = OneOf(check.name.removesuffix("_alone"), frozenset({"yes"}))
+        return gettext("%(condition)s, alone, reaches %(level)s") % {
+            "condition": in_words(alone, book, gettext),
+            "level": book.top_level.id,
+        }
+    if check.kind == "monotonic":
+        return gettext("Adding a problem, or making one worse, never lowers the level")
+    return check.says
+
+
+def _quoted(text: str, gettext: Gettext) -> str:
+    return gettext("“%(answer)s”") % {"answer": text}
 
 
 @dataclass(frozen=True)
@@ -86,34 +135,46 @@ def read_cases(folder: Path | None, book: Rulebook) -> list[CaseResult]:
     return results
 
 
-def grades(book: Rulebook) -> list[tuple[str, str, str, float]]:
-    """(voice, where, text, Flesch-Kincaid grade) of every text a person reads."""
+def grades(book: Rulebook, gettext: Gettext = _english) -> list[tuple[str, str, str, Score]]:
+    """(voice, where, text, score) of every text a person reads, scored by the measure of the
+    rule book's language (`triage.readability`)."""
+    names = voice_names(gettext)
     found = []
     for voice in VOICES:
         voiced = book.in_voice(voice)
-        texts: list[tuple[str, str]] = [("disclaimer", voiced.meta.disclaimer)]
+        texts: list[tuple[str, str]] = [(gettext("disclaimer"), voiced.meta.disclaimer)]
         for q in voiced.questions:
-            texts += [(f"question {q.id}", q.text), (f"error {q.id}", q.error + ".")]
+            texts += [
+                (gettext("question %(id)s") % {"id": q.id}, q.text),
+                (gettext("message if missing, %(id)s") % {"id": q.id}, q.error + "."),
+            ]
             if q.hint:
-                texts.append((f"hint {q.id}", q.hint))
+                texts.append((gettext("hint %(id)s") % {"id": q.id}, q.hint))
             if q.item:
-                texts.append((f"list item {q.id}", q.item + "."))
+                texts.append((gettext("list item %(id)s") % {"id": q.id}, q.item + "."))
         for group in voiced.groups:
-            texts.append((f"list {group.id}", f"{group.text} {group.none}. {group.error}."))
+            texts.append((gettext("list %(id)s") % {"id": group.id}, f"{group.text} {group.none}. {group.error}."))
         for level in voiced.levels:
             for index, words in enumerate((level, *(variant for _, variant in level.variants))):
-                where = f"level {level.id}" + (f" (variant {index})" if index else "")
-                texts += [(f"{where} action", words.action), (f"{where} message", words.visitor)]
-                texts += [(f"{where} safety net", words.safety_net), (f"{where} where to go", words.where)]
+                where = gettext("level %(id)s") % {"id": level.id}
+                if index:
+                    where = gettext("level %(id)s (variant %(number)s)") % {"id": level.id, "number": index}
+                texts += [
+                    (gettext("%(where)s: what to do") % {"where": where}, words.action),
+                    (gettext("%(where)s: message") % {"where": where}, words.visitor),
+                    (gettext("%(where)s: safety net") % {"where": where}, words.safety_net),
+                    (gettext("%(where)s: where to go") % {"where": where}, words.where),
+                ]
         for rule in voiced.rules:
-            texts.append((f"reason {rule.id}", rule.reason + (f" {rule.advice}" if rule.advice else "")))
+            reason = rule.reason + (f" {rule.advice}" if rule.advice else "")
+            texts.append((gettext("reason %(id)s") % {"id": rule.id}, reason))
             if rule.say:
-                texts.append((f"what to say {rule.id}", rule.say))
-        found += [(VOICE_NAMES[voice], where, text, textstat.flesch_kincaid_grade(text)) for where, text in texts]
+                texts.append((gettext("what to say, %(id)s") % {"id": rule.id}, rule.say))
+        found += [(names[voice], where, text, score(text, book.language)) for where, text in texts]
     return found
 
 
-def example_in_words(answers: Mapping[str, Any], books: Iterable[Rulebook]) -> str:
+def example_in_words(answers: Mapping[str, Any], books: Iterable[Rulebook], gettext: Gettext = _english) -> str:
     """The answers of an example that report something, as staff read the questions and answers.
     A new answer that replaces an old one says which (the old rule book was given that one)."""
     staff = [book.in_voice("staff") for book in books]
@@ -127,29 +188,45 @@ def example_in_words(answers: Mapping[str, Any], books: Iterable[Rulebook]) -> s
         earlier = staff[0].question_by_id.get(qid) if len(staff) > 1 else None
         labels = []
         for v in value if isinstance(value, list) else [value]:
-            label = f"“{question.label(v)}”" if v in question.values else f"“{v}”"
+            label = _quoted(question.label(v) if v in question.values else str(v), gettext)
             option = next((o for o in question.options if o.value == v), None)
             if earlier is not None and option is not None and v not in earlier.values and option.replaces:
-                was = " or ".join(f"“{earlier.label(r)}”" for r in option.replaces if r in earlier.values)
-                label += f" (before: {was})" if was else ""
+                was = (" " + gettext("or") + " ").join(
+                    _quoted(earlier.label(r), gettext) for r in option.replaces if r in earlier.values
+                )
+                label += (" " + gettext("(before: %(answers)s)") % {"answers": was}) if was else ""
             labels.append(label)
-        said.append(f"“{question.text}” {', '.join(labels)}")
-    return "; ".join(said) or "every answer no or none"
+        said.append(gettext("“%(question)s” %(answers)s") % {"question": question.text, "answers": ", ".join(labels)})
+    return "; ".join(said) or gettext("every answer no or none")
 
 
-def policy_changes(old: Rulebook, new: Rulebook) -> list[tuple[str, str]]:
-    """The rows of the clinical policy added, changed or removed since `old`, in words."""
+def policy_changes(
+    old: Rulebook, new: Rulebook, gettext: Gettext = _english, shown: Rulebook | None = None
+) -> list[tuple[str, str]]:
+    """The rows of the clinical policy added, changed or removed since `old`, in words: those of
+    `shown` (`new` in another language) when given."""
     before = {row.id: row for row in old.policy.minimum_levels}
     after = {row.id: row for row in new.policy.minimum_levels}
+    words = shown or new
+    said = {row.id: row.says for row in words.policy.minimum_levels}
     found = []
     for row_id, row in after.items():
         was = before.get(row_id)
-        now = f"{row.says} → at least {row.at_least.id} (when {in_words(row.when, new)})"
+        now = gettext("%(says)s → at least %(level)s (when %(condition)s)") % {
+            "says": said.get(row_id, row.says),
+            "level": row.at_least.id,
+            "condition": in_words(row.when, words, gettext),
+        }
         if was is None:
-            found.append(("Added", now))
+            found.append((gettext("Added"), now))
         elif (was.says, was.at_least.id, was.when) != (row.says, row.at_least.id, row.when):
-            found.append(("Changed", f"{now}; was: {was.says} → at least {was.at_least.id}"))
-    found += [("Removed", f"{row.says} → at least {row.at_least.id}") for i, row in before.items() if i not in after]
+            then = gettext("%(says)s → at least %(level)s") % {"says": was.says, "level": was.at_least.id}
+            found.append((gettext("Changed"), gettext("%(now)s; was: %(then)s") % {"now": now, "then": then}))
+    found += [
+        (gettext("Removed"), gettext("%(says)s → at least %(level)s") % {"says": row.says, "level": row.at_least.id})
+        for i, row in before.items()
+        if i not in after
+    ]
     return found
 
 
@@ -161,24 +238,34 @@ def render_report(
     since: Diff | None = None,
     appendix: bool = True,
     translations: Mapping[str, Rulebook] | None = None,
+    words: NullTranslations | None = None,
 ) -> str:
-    """The report; `translations` (the rule book in each other language its signature covers) adds
-    their texts to the appendix, voice by voice, beside the English."""
+    """The report, in the language of `book` with the report's own words from `words` (the
+    catalog of that language; None: English). `translations` (the rule book in each other language
+    its signature covers) adds their texts to the appendix, voice by voice, beside the book's."""
+    words = words or NullTranslations()
+    gettext = words.gettext
     env = Environment(
         loader=FileSystemLoader(Path(__file__).with_name("templates") if _packaged() else _templates()),
         autoescape=select_autoescape(["html"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(words, newstyle=True)  # type: ignore[attr-defined]
+    where = Locale.parse(_LOCALES.get(book.language, book.language))
+    env.filters["number"] = lambda value, pattern="#,##0": format_decimal(value, pattern, locale=where)
     checks = {check.name: check for check in proof.checks}
     cases = list(cases)
-    graded = grades(book)
+    graded = grades(book, gettext)
+    names = voice_names(gettext)
     return env.get_template("report.html").render(
         book=book,
-        voices=[(voice, VOICE_NAMES[voice], book.in_voice(voice)) for voice in VOICES]
+        html_lang=book.language.replace("_", "-"),
+        voices=[(voice, names[voice], book.in_voice(voice)) for voice in VOICES]
         + [
-            (voice, f"{VOICE_NAMES[voice]}, {language}", translated.in_voice(voice))
+            (voice, f"{names[voice]}, {language}", translated.in_voice(voice))
             for language, translated in (translations or {}).items()
             for voice in VOICES
         ],
@@ -187,17 +274,24 @@ def render_report(
         cases=cases,
         mismatched=[case for case in cases if case.expected != case.got],
         grades=graded,
-        over_limit=[g for g in graded if g[3] > GRADE_LIMIT],
-        grade_limit=GRADE_LIMIT,
-        in_words=lambda condition: in_words(condition, book),
+        over_limit=[g for g in graded if not g[3].ok],
+        french=is_french(book.language),
+        grade_limit=GRADE,
+        french_each=FRENCH_EACH,
+        long_enough=LONG_ENOUGH,
+        in_words=lambda condition: in_words(condition, book, gettext),
+        statement=lambda check: statement(check, book, gettext),
         rules_by_id={rule.id: rule for rule in book.rules},
-        now=now,
+        made=f"{format_date(now, 'long', locale=where)}, {format_time(now, 'short', locale=where)} {now:%Z}".strip(),
         appendix=appendix,
-        **_since(book, since),
+        **_since(book, since, gettext),
     )
 
 
-def _since(book: Rulebook, since: Diff | None) -> dict[str, Any]:
+_LOCALES = {"en": "en_CA"}  # the rule book's own English is Canadian
+
+
+def _since(book: Rulebook, since: Diff | None, gettext: Gettext) -> dict[str, Any]:
     """What the report shows of the changes since an earlier rule book (nothing without one)."""
     if since is None:
         return {"since": None}
@@ -212,8 +306,9 @@ def _since(book: Rulebook, since: Diff | None) -> dict[str, Any]:
         "moves": moves,
         "moved_total": sum(m.count for m in since.moved),
         "rank": rank,
-        "example_in_words": lambda answers: example_in_words(answers, (since.old, book)),
-        "policy_changes": policy_changes(since.old, book),
+        "example_in_words": lambda answers: example_in_words(answers, (since.old, book), gettext),
+        # (compared in the language both were written in, shown in the report's)
+        "policy_changes": policy_changes(since.old, since.new, gettext, shown=book),
         "change_groups": list(groups.items()),
     }
 
@@ -227,17 +322,21 @@ def write_report(
     appendix: bool = True,
     translations: Mapping[str, Rulebook] | None = None,
     translated_changes: tuple[tuple[str, str], ...] = (),
+    words: NullTranslations | None = None,
+    compared: Rulebook | None = None,
 ) -> Report:
-    """Write the report; with `since` (the rule book last signed), it opens with what changed."""
+    """Write the report; with `since` (the rule book last signed), it opens with what changed
+    (between `since` and `compared`, the same rule book in the language `since` is in, when
+    `book` is in another)."""
     from triage.diffing import diff  # the decision-diagram library, only for a report since a version
 
     proof = verify(book)
     cases = read_cases(cases_folder, book)
-    changes = diff(since, book) if since is not None else None
+    changes = diff(since, compared or book) if since is not None else None
     if changes is not None:
         changes = dataclasses.replace(changes, changes=changes.changes + translated_changes)
     when = now or datetime.datetime.now().astimezone()
-    out.write_text(render_report(book, proof, cases, when, changes, appendix, translations), encoding="utf-8")
+    out.write_text(render_report(book, proof, cases, when, changes, appendix, translations, words), encoding="utf-8")
     return proof
 
 
