@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from triage.conditions import OneOf, walk
 from triage.engine import assess
-from triage.rulebook import Question, Rulebook
+from triage.rulebook import Question, Rulebook, load_rulebook
 
 RULEBOOK = default_rulebook()
 
@@ -47,8 +47,17 @@ DIAGNOSTIC = re.compile(
 )
 
 
+# The same in Canadian French ("vous avez du mal à respirer" asks; "vous avez la SLA" tells).
+DIAGNOSTIQUE = re.compile(
+    r"\b(?:vous|il|elle) (?:avez|a|pourriez avoir|pourrait avoir) (?:la |une |un )?(?:SLA|maladie|sclérose)"
+    r"|\bprobablement\b|\bprobables?\b|\bvraisemblablement\b|\bcompatibles? avec\b|\bsignes? de (?:la )?SLA\b"
+    r"|\bvous allez bien\b|\btout va bien\b|\bce n.est rien\b|\bscore de risque\b|\d\s*%|\bpour cent\b",
+    re.IGNORECASE,
+)
+
+
 def diagnostic_wording(text: str) -> list[str]:
-    return DIAGNOSTIC.findall(text)
+    return DIAGNOSTIC.findall(text) + DIAGNOSTIQUE.findall(text)
 
 
 def _asked(question: Question, answers: Mapping[str, Any]) -> bool:
@@ -195,7 +204,9 @@ def test_no_output_uses_diagnostic_wording(answers: dict, respondent: str) -> No
     assert diagnostic_wording(text) == []
 
 
-def test_no_level_or_rule_text_uses_diagnostic_wording_in_any_voice(rulebook: Rulebook) -> None:
+@pytest.mark.parametrize("language", ["en", "fr_CA"])
+def test_no_level_or_rule_text_uses_diagnostic_wording_in_any_voice(language: str) -> None:
+    rulebook = load_rulebook(language=language)
     texts = []
     for voice in ("self", "other", "staff"):
         book = rulebook.in_voice(voice)
@@ -217,6 +228,12 @@ def test_no_level_or_rule_text_uses_diagnostic_wording_in_any_voice(rulebook: Ru
         "These are signs of ALS.",
         "Your risk is 12 %.",
         "You are fine.",
+        "Vous avez la SLA.",
+        "Elle pourrait avoir une maladie du motoneurone.",
+        "Ce n'est probablement rien.",
+        "Ce sont des signes de SLA.",
+        "Votre risque est de 12 %.",
+        "Vous allez bien.",
     ],
 )
 def test_the_wording_check_catches_diagnostic_sentences(sentence: str) -> None:
