@@ -252,6 +252,11 @@ def test_a_french_report_since_the_last_version_compares_the_rule_books_not_the_
         {"Added": "Ajoutée", "Changed": "Changée", "Removed": "Retirée"}[line.split(":")[0]] for line in english
     ]
     assert any(line.startswith("Ajoutée : Douleur, pression ou serrement à la poitrine") for line in french)
+    # Questions, rules and texts changed, in French words, quoting the French questions.
+    text = " ".join(soup.get_text(" ").split())
+    assert "ajoutée : chest_pain (yes_no : yes, no) : « La personne a-t-elle une douleur, une pression" in text
+    assert "Textes changés, fr_CA chaque texte est nouveau" in text
+    assert "added " not in text and "Texts changed" not in text
 
 
 @pytest.mark.browser

@@ -9,7 +9,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -249,13 +249,17 @@ def run_command(args: argparse.Namespace) -> int:
                 )
                 return EXIT_BAD_INPUT
             books[rulebook.language] = rulebook
-            changed = translated_changes(args.since, args.rules) if args.since is not None else ()
         except RulebookError as error:
             print("\n".join(error.lines()), file=sys.stderr)
             return EXIT_BAD_RULES
         words, unusable = report_words(language)
         if unusable:
             print("\n".join(unusable[:MAX_ERRORS_SHOWN]), file=sys.stderr)
+            return EXIT_BAD_RULES
+        try:
+            changed = translated_changes(args.since, args.rules, words.gettext) if args.since is not None else ()
+        except RulebookError as error:
+            print("\n".join(error.lines()), file=sys.stderr)
             return EXIT_BAD_RULES
         proof = write_report(
             books[language],
@@ -293,8 +297,11 @@ def run_command(args: argparse.Namespace) -> int:
     return run_assess(rulebook, args.answers, sys.stdin, sys.stdout, sys.stderr)
 
 
-def translated_changes(old_path: Path, new_path: Path | None) -> tuple[tuple[str, str], ...]:
-    """The texts changed in each language the later rule book has a catalog for."""
+def translated_changes(
+    old_path: Path, new_path: Path | None, gettext: Callable[[str], str] | None = None
+) -> tuple[tuple[str, str], ...]:
+    """The texts changed in each language the later rule book has a catalog for (in the words of
+    `gettext`, or English)."""
     from triage.diffing import text_changes
     from triage.rulebook.translation import catalogs_of
 
@@ -303,7 +310,7 @@ def translated_changes(old_path: Path, new_path: Path | None) -> tuple[tuple[str
     for language in catalogs_of(new_path):
         new = load_rulebook(new_path, language=language)
         old = load_rulebook(old_path, language=language) if language in catalogs_of(old_path) else None
-        changes += text_changes(old, new)
+        changes += text_changes(old, new, gettext) if gettext else text_changes(old, new)
     return tuple(changes)
 
 

@@ -35,11 +35,11 @@ if TYPE_CHECKING:
 Gettext = Callable[[str], str]  # a catalog's gettext: the report's own words in its language
 
 
-def _english(text: str) -> str:
+def as_written(text: str) -> str:
     return text
 
 
-def voice_names(gettext: Gettext = _english) -> dict[str, str]:
+def voice_names(gettext: Gettext = as_written) -> dict[str, str]:
     return {
         "self": gettext("To the person"),
         "other": gettext("To someone answering for them"),
@@ -50,7 +50,7 @@ def voice_names(gettext: Gettext = _english) -> dict[str, str]:
 VOICE_NAMES = voice_names()
 
 
-def in_words(condition: Condition, book: Rulebook, gettext: Gettext = _english) -> str:
+def in_words(condition: Condition, book: Rulebook, gettext: Gettext = as_written) -> str:
     """A condition as a sentence, with the questions and answers as staff read them (in the
     language of `book` and of `gettext`)."""
     staff = book.in_voice("staff")
@@ -87,7 +87,7 @@ def in_words(condition: Condition, book: Rulebook, gettext: Gettext = _english) 
     raise TypeError(f"not a condition: {condition!r}")
 
 
-def statement(check: Check, book: Rulebook, gettext: Gettext = _english) -> str:
+def statement(check: Check, book: Rulebook, gettext: Gettext = as_written) -> str:
     """What a proved statement says, in the report's language (the policy's own rows say it in
     the rule book's words)."""
     if check.kind == "emergency_alone":
@@ -135,7 +135,7 @@ def read_cases(folder: Path | None, book: Rulebook) -> list[CaseResult]:
     return results
 
 
-def grades(book: Rulebook, gettext: Gettext = _english) -> list[tuple[str, str, str, Score]]:
+def grades(book: Rulebook, gettext: Gettext = as_written) -> list[tuple[str, str, str, Score]]:
     """(voice, where, text, score) of every text a person reads, scored by the measure of the
     rule book's language (`triage.readability`)."""
     names = voice_names(gettext)
@@ -174,7 +174,7 @@ def grades(book: Rulebook, gettext: Gettext = _english) -> list[tuple[str, str, 
     return found
 
 
-def example_in_words(answers: Mapping[str, Any], books: Iterable[Rulebook], gettext: Gettext = _english) -> str:
+def example_in_words(answers: Mapping[str, Any], books: Iterable[Rulebook], gettext: Gettext = as_written) -> str:
     """The answers of an example that report something, as staff read the questions and answers.
     A new answer that replaces an old one says which (the old rule book was given that one)."""
     staff = [book.in_voice("staff") for book in books]
@@ -201,7 +201,7 @@ def example_in_words(answers: Mapping[str, Any], books: Iterable[Rulebook], gett
 
 
 def policy_changes(
-    old: Rulebook, new: Rulebook, gettext: Gettext = _english, shown: Rulebook | None = None
+    old: Rulebook, new: Rulebook, gettext: Gettext = as_written, shown: Rulebook | None = None
 ) -> list[tuple[str, str]]:
     """The rows of the clinical policy added, changed or removed since `old`, in words: those of
     `shown` (`new` in another language) when given."""
@@ -328,13 +328,17 @@ def write_report(
     """Write the report; with `since` (the rule book last signed), it opens with what changed
     (between `since` and `compared`, the same rule book in the language `since` is in, when
     `book` is in another)."""
+    from triage.diffing import changes as changes_in_words
     from triage.diffing import diff  # the decision-diagram library, only for a report since a version
 
     proof = verify(book)
     cases = read_cases(cases_folder, book)
     changes = diff(since, compared or book) if since is not None else None
     if changes is not None:
-        changes = dataclasses.replace(changes, changes=changes.changes + translated_changes)
+        found = changes.changes
+        if compared is not None and compared.language != book.language:  # in the report's language
+            found = tuple(changes_in_words(changes.old, changes.new, (words or NullTranslations()).gettext, book))
+        changes = dataclasses.replace(changes, changes=found + translated_changes)
     when = now or datetime.datetime.now().astimezone()
     out.write_text(render_report(book, proof, cases, when, changes, appendix, translations, words), encoding="utf-8")
     return proof
