@@ -116,12 +116,20 @@ def main() -> int:
         "result page": (floor.app, environ("/page/result", cookie=cookie)),
         "API assessment": (baseline.app, environ("/json", method="POST", json_body={"answers": answers})),
     }
+    # The same pages in French, from an app offering both languages (against the same floors: a
+    # French page weighs about what the English one does).
+    both = create_app({"SECRET_KEY": SECRET, "RATE_LIMIT": "off", "LANGUAGES": ("en", "fr_CA")})
+    apps = dict.fromkeys(requests, app)
+    for name, path in (("question page", "/fr/questions/breathing_swallowing_speech"), ("result page", "/fr/result")):
+        requests[f"{name}, French"] = environ(path, cookie=cookie)
+        references[f"{name}, French"] = references[name]
+        apps[f"{name}, French"] = both
     print(f"in-process, fastest of {args.batches} batches of {args.size} requests each, app and reference in turn")
     print(f"{'request':<26} {'app µs':>8} {'reference µs':>13} {'reference':>10}  ratio")
     for name, env in requests.items():
         reference, ref_env = references[name]
         kind = "bare" if reference is baseline.app else "floor"
-        app_mean, ref_mean = compare(app, env, reference, ref_env, args.batches, args.size)
+        app_mean, ref_mean = compare(apps[name], env, reference, ref_env, args.batches, args.size)
         print(f"{name:<26} {app_mean * 1e6:8.0f} {ref_mean * 1e6:13.0f} {kind:>10}  {ref_mean / app_mean:.2f}")
     return 0
 

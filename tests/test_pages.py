@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from test_properties import answer_sets
 from webpages import QUIET
 
-from triage import create_app, journey, pages
+from triage import create_app, journey, languages, pages
 from triage.engine import AnswerError, Assessment, assess, check_answers
 from triage.forms import stored_values
 from triage.rulebook import Rulebook
@@ -44,8 +44,10 @@ def full_app() -> Flask:
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="[^"]*"')
 
 
-def page(app: Flask, make: Callable[[], str], script_root: str = "") -> str:
-    with app.test_request_context("/", base_url=f"http://localhost{script_root}/"):
+def page(app: Flask, make: Callable[[], str], script_root: str = "", language: str = "en", path: str = "/") -> str:
+    """The page `make` gives at `path`, in `language` (its pages under the language's own path)."""
+    root = script_root + languages.path_prefix(language)
+    with languages.rendering(app, path, f"http://localhost{root}/", language):
         html = make()
     assert len(TOKEN.findall(html)) <= 3  # the start page with earlier answers has three forms
     return TOKEN.sub('name="csrf_token" type="hidden" value="TOKEN"', html)
@@ -124,7 +126,7 @@ def test_the_start_page_from_its_skeleton_is_the_page_rendered_in_full(app: Flas
             return pages.start_page(default_rulebook(), has_answers)
 
         assert page(app, make) == page(full_app, make)
-    assert app.extensions["triage"]["skeletons"]._built is not None, "the skeletons were used"
+    assert app.extensions["triage"]["skeletons"]["en"]._built is not None, "the skeletons were used"
 
 
 def test_pages_under_a_path_prefix_link_under_it_and_match_full_rendering(app: Flask, full_app: Flask) -> None:
@@ -141,7 +143,7 @@ def test_an_app_mounted_under_a_path_serves_its_pages_from_skeletons_there() -> 
     mounted = create_app({**CONFIG, "APPLICATION_ROOT": "/clinic/triage"})
     html = page(mounted, lambda: pages.start_page(default_rulebook(), False), "/clinic/triage")
     assert 'href="/clinic/triage/static/app.css"' in html
-    assert mounted.extensions["triage"]["skeletons"]._built is not None
+    assert mounted.extensions["triage"]["skeletons"]["en"]._built is not None
 
 
 def test_no_request_can_make_the_app_keep_or_build_more_pages() -> None:
@@ -150,7 +152,7 @@ def test_no_request_can_make_the_app_keep_or_build_more_pages() -> None:
     app = create_app({**CONFIG, "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     assert client.get("/").status_code == 200
-    kept = app.extensions["triage"]["skeletons"]
+    kept = app.extensions["triage"]["skeletons"]["en"]
     before = copy.deepcopy(kept._built)
     for n in range(10):
         response = client.get("/", environ_overrides={"SCRIPT_NAME": f"/fake{n}"})
@@ -165,7 +167,7 @@ def test_what_the_server_keeps_does_not_depend_on_anyones_answers() -> None:
     app = create_app({**CONFIG, "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     client.get("/")
-    kept = app.extensions["triage"]["skeletons"]._built
+    kept = app.extensions["triage"]["skeletons"]["en"]._built
     before = copy.deepcopy(kept)
     for emergency, weakness in (("no", "yes"), ("no", "no"), ("yes", "no")):
         other = app.test_client()
@@ -187,3 +189,80 @@ def test_a_skeleton_fills_each_hole_and_refuses_a_missing_value_or_an_unclosed_m
         skeleton.fill({"a": "one"})
     with pytest.raises(ValueError, match="not closed"):
         Skeleton.of("<p>\x00a</p>")
+
+
+# The same in French: skeletons are kept for each language offered, at its own path (/fr).
+BOTH = {**CONFIG, "LANGUAGES": ("en", "fr_CA")}
+
+
+@pytest.fixture(scope="module")
+def bilingual() -> tuple[Flask, Flask]:
+    return create_app(BOTH), create_app({**BOTH, "PAGE_SKELETONS": False})
+
+
+def french(app: Flask, voice: str = "self") -> Rulebook:
+    return app.extensions["triage"]["rulebooks"]["fr_CA"].in_voice(voice)  # type: ignore[no-any-return]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answers=partial_answers(), voice=st.sampled_from(["self", "other"]))
+def test_every_french_section_page_from_its_skeleton_is_the_page_rendered_in_full(
+    bilingual: tuple[Flask, Flask], answers: dict, voice: str
+) -> None:
+    app, full_app = bilingual
+    book = french(app, voice)
+    clean, _ = check_answers(book, answers)
+    for section in book.sections:
+        on_page = {q.id for q in section.questions}
+        layout = journey.page_layout(book, section, {k: v for k, v in clean.items() if k not in on_page})
+        values = {q.id: stored_values(q, clean) for q in section.questions}
+
+        def make(section: Any = section, layout: Any = layout, values: Any = values) -> str:
+            return pages.section_page(book, section, layout, values)
+
+        at = f"/questions/{section.id}"
+        fast, full = page(app, make, language="fr_CA", path=at), page(full_app, make, language="fr_CA", path=at)
+        assert fast == full, section.id
+        assert 'lang="fr-CA"' in fast and f'action="/fr{at}"' in fast
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(assessment=assessments())
+def test_every_french_result_from_its_skeleton_is_the_result_rendered_in_full(
+    bilingual: tuple[Flask, Flask], assessment: Assessment
+) -> None:
+    app, full_app = bilingual
+    voice = "other" if assessment.respondent == "someone_else" else "self"
+    book = french(app, voice)
+    answers = {**assessment.answers, "respondent": assessment.respondent}
+    answers = {k: sorted(v) if isinstance(v, frozenset) else v for k, v in answers.items()}
+    translated = assess(book, answers)  # the same answers, in French words
+
+    def make() -> str:
+        return pages.result_page(book, translated)
+
+    fast = page(app, make, language="fr_CA", path="/result")
+    assert fast == page(full_app, make, language="fr_CA", path="/result")
+    assert 'lang="fr-CA"' in fast
+
+
+def test_the_french_start_page_is_kept_at_its_own_path_and_the_english_untouched(
+    bilingual: tuple[Flask, Flask],
+) -> None:
+    app, full_app = bilingual
+    for has_answers in (False, True):
+
+        def make(has_answers: bool = has_answers) -> str:
+            return pages.start_page(french(app), has_answers)
+
+        fast = page(app, make, language="fr_CA")
+        assert fast == page(full_app, make, language="fr_CA")
+        assert 'lang="fr-CA"' in fast and 'hreflang="en"' in fast
+    kept = app.extensions["triage"]["skeletons"]
+    assert kept["fr_CA"]._built is not None and kept["en"]._built is None  # each built when first asked
+    # French asked for under another path is rendered in full, and nothing more is kept.
+    before = copy.deepcopy(kept["fr_CA"]._built)
+    client = app.test_client()
+    response = client.get("/fr/", environ_overrides={"SCRIPT_NAME": "/fake"})
+    assert response.status_code == 200 and 'href="/fake/fr/static/app.css"' in response.text
+    assert kept["fr_CA"]._built == before and kept["en"]._built is None

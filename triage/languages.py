@@ -10,13 +10,14 @@ session cookie (path /) and its answers are shared, and the views see the same p
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.support import NullTranslations, Translations
-from flask import Flask, Response, current_app, g, has_app_context, redirect, request
+from flask import Flask, Response, current_app, has_request_context, redirect, request
 from flask_babel import Domain, get_translations
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -31,10 +32,33 @@ if TYPE_CHECKING:
 SOURCE = "en"
 ENVIRON_KEY = "triage.language"
 ASKED = "triage.language_asked"  # the API's language, once worked out
+TRANSLATIONS = "triage.translations"  # the request's catalog, once found
 
 
 def path_prefix(language: str) -> str:
     return "" if language == SOURCE else "/" + language.split("_")[0]
+
+
+def own_root(app_root: str, language: str) -> str:
+    """Where a language's pages are, for an app mounted at `app_root` (its script root)."""
+    return app_root.rstrip("/") + path_prefix(language)
+
+
+def environ_of(language: str) -> dict[str, str]:
+    """What the wrapper below puts in a request's environ for `language`: for a request made
+    inside the app (a page rendered once, as a skeleton) to be in that language."""
+    return {} if language == SOURCE else {ENVIRON_KEY: language}
+
+
+@contextmanager
+def rendering(app: Flask, path: str, base_url: str, language: str) -> Iterator[None]:
+    """A request made inside the app for a page rendered once (a skeleton) in `language`: as a
+    request under that language's path is, with its catalog, and touching nobody's session."""
+    with app.test_request_context(path, base_url=base_url, environ_overrides=environ_of(language)):
+        domain: CompiledPages | None = app.extensions["triage"].get("pages_domain")
+        if domain is not None:
+            domain.as_default()  # what each request's `before_request` does
+        yield
 
 
 def html_lang(language: str) -> str:
@@ -93,11 +117,12 @@ def _locale(language: str) -> Locale:
 def translations() -> NullTranslations:
     """The request's gettext catalog, found once per request (Flask-Babel's `get_translations`
     looks it up again on every message); outside a request, none (the templates' English)."""
-    if not has_app_context():
+    if not has_request_context():
         return _NONE
-    found: NullTranslations | None = g.get("triage_translations")
+    environ = request.environ  # (not `g`: a page rendered inside another request has its own environ)
+    found: NullTranslations | None = environ.get(TRANSLATIONS)
     if found is None:
-        found = g.triage_translations = get_translations()
+        found = environ[TRANSLATIONS] = get_translations()
     return found
 
 
@@ -120,7 +145,7 @@ def init_app(app: Flask) -> None:
     compiled = {
         (str(Locale.parse(code)), PAGE_DOMAIN): compiled_pages(code, root) for code in offered if code != SOURCE
     }
-    pages_domain = CompiledPages(compiled)
+    pages_domain = app.extensions["triage"]["pages_domain"] = CompiledPages(compiled)
     app.before_request(pages_domain.as_default)
     app.wsgi_app = LanguagePaths(app.wsgi_app, offered)  # type: ignore[method-assign]
     app.context_processor(language_links)

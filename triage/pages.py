@@ -10,9 +10,10 @@ already chosen, the CSRF token, and which reasons apply. So:
   it can show, and each rule's reason once, with `reason_item`.
 - A `Skeleton` is a whole page rendered once by its usual template, with *holes* where those parts
   go; serving the page fills the holes by joining strings.
-- `Skeletons` keeps every skeleton, built all at once the first time a page is asked for, for the
-  one path the app is mounted at (`APPLICATION_ROOT`). A request under any other path gets its
-  page rendered in full: it can neither evict what is kept nor make the app build more.
+- `Skeletons` keeps every skeleton of one language, built all at once the first time a page is
+  asked for, for the one path that language's pages are at (`APPLICATION_ROOT`, and `/fr` under it
+  for French). A request under any other path gets its page rendered in full: it can neither evict
+  what is kept nor make the app build more.
 
 Nothing kept depends on a person: skeletons and fields are built from the rule book alone, every
 variant at once, so no one's answers decide what is rendered or kept. Pages that show an error
@@ -45,17 +46,23 @@ from triage.skeleton import Skeleton, hole
 
 
 class Skeletons:
-    """Every skeleton `build` makes, for the one path the app is mounted at (`root`), built the
-    first time one is asked for, and the address of each step there. Requests under any other path
-    get none."""
+    """Every skeleton `build` makes in one language, for the one path its pages are at (`root`),
+    built the first time one is asked for, and the address of each step there. Requests under any
+    other path get none."""
 
     def __init__(
-        self, app: Flask, build: Callable[[], dict[Hashable, Skeleton]], root: str, steps: tuple[str, ...]
+        self,
+        app: Flask,
+        build: Callable[[], dict[Hashable, Skeleton]],
+        root: str,
+        steps: tuple[str, ...],
+        language: str = languages.SOURCE,
     ) -> None:
         self._app = app
         self._build = build
         self._root = root
         self._steps = steps
+        self._language = language
         self._built: dict[Hashable, Skeleton] | None = None
         self._urls: dict[str | None, str] | None = None
 
@@ -78,38 +85,39 @@ class Skeletons:
         return self._urls.get(step)
 
     def _request(self) -> AbstractContextManager[object]:
-        """A request of its own, so that building touches nobody's session."""
-        return self._app.test_request_context("/", base_url=f"http://localhost{self._root}/")
+        """A request of its own, in the language, so that building touches nobody's session."""
+        return languages.rendering(self._app, "/", f"http://localhost{self._root}/", self._language)
 
 
 def init_app(app: Flask, rulebooks: Mapping[str, Rulebook]) -> None:
-    """Fields for each language and voice; skeletons for English, the app's own paths. (Pages in
-    another language are rendered in full, with fields rendered as asked for.)"""
+    """Fields, answers' lists and skeletons for each language offered, each at its own path."""
     keep = bool(app.config["PAGE_SKELETONS"])
-    root = app.config["APPLICATION_ROOT"].rstrip("/")
-    app.extensions["triage"]["fields"] = {
-        (language, voice): Fields(
-            app.jinja_env,
-            rulebook.in_voice(voice),
-            keep=keep and voice in VISITOR_VOICES and language == rulebooks_source(rulebooks),
-        )
-        for language, rulebook in rulebooks.items()
-        for voice in VOICES
-    }
+    root = app.config["APPLICATION_ROOT"]
+    fields = app.extensions["triage"]["fields"] = {}
+    for language, rulebook in rulebooks.items():
+        # Rendered at start-up in a request of the language, so in its words.
+        with languages.rendering(app, "/", f"http://localhost{languages.own_root(root, language)}/", language):
+            for voice in VOICES:
+                keep_fields = keep and voice in VISITOR_VOICES
+                fields[language, voice] = Fields(app.jinja_env, rulebook.in_voice(voice), keep=keep_fields)
     app.extensions["triage"]["answers_lists"] = {
         (language, voice): AnswersList(app.jinja_env, rulebook.in_voice(voice), keep=keep)
         for language, rulebook in rulebooks.items()
         for voice in VISITOR_VOICES
     }
     steps = (*(section.id for section in rulebooks[rulebooks_source(rulebooks)].sections), journey.RESULT)
-    app.extensions["triage"]["skeletons"] = Skeletons(app, build_skeletons, root, steps) if keep else None
+    app.extensions["triage"]["skeletons"] = {
+        language: Skeletons(app, build_skeletons, languages.own_root(root, language), steps, language)
+        for language in rulebooks
+        if keep
+    }
 
 
 VISITOR_VOICES = tuple(RESPONDENT_VOICES.values())
 
 
 def rulebooks_source(rulebooks: Mapping[str, Rulebook]) -> str:
-    """The language of the rule book's own file (English): the one kept as skeletons."""
+    """The language of the rule book's own file (English)."""
     return next(language for language, book in rulebooks.items() if book.language == "en")
 
 
@@ -117,8 +125,13 @@ def _kept() -> dict[str, Any]:
     return current_app.extensions["triage"]  # type: ignore[no-any-return]
 
 
+def _skeletons(kept: dict[str, Any]) -> Skeletons | None:
+    """The skeletons of this request's language (none when they are turned off)."""
+    return kept["skeletons"].get(languages.current())  # type: ignore[no-any-return]
+
+
 def _skeleton(kept: dict[str, Any], key: Hashable) -> Skeleton | None:
-    skeletons: Skeletons | None = kept["skeletons"]
+    skeletons = _skeletons(kept)
     return skeletons.get(key, request.script_root) if skeletons is not None else None
 
 
@@ -131,7 +144,7 @@ def fields(voice: str, language: str) -> Fields:
 
 def step_url(step: str | None) -> str:
     """The address of a step: a section, or the result (None: the start page)."""
-    skeletons: Skeletons | None = _kept()["skeletons"]
+    skeletons = _skeletons(_kept())
     kept = skeletons.url(step, request.script_root) if skeletons is not None else None
     return kept or _step_url(step)
 
@@ -199,9 +212,8 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
         "made": Markup(escape(made_now())),
     }
     if not urgent_now:
-        root = (
-            request.script_root if request.script_root == current_app.config["APPLICATION_ROOT"].rstrip("/") else None
-        )
+        own = languages.own_root(current_app.config["APPLICATION_ROOT"], book.language)
+        root = request.script_root if request.script_root == own else None
         parts["answers"] = kept["answers_lists"][book.language, book.voice].render(assessment.answers, root)
     key = (
         "result",
@@ -325,7 +337,7 @@ def build_skeletons() -> dict[Hashable, Skeleton]:
     """Every visitor page that shows no error, rendered with holes, in each visitor voice: the start
     page (with or without earlier answers), each section in each layout it can have, and each kind
     of result (each level, in each of its variants' words)."""
-    base: Rulebook = _kept()["rulebook"]
+    base = languages.rulebook()
     with _at(url_for("visitor.start")):
         built: dict[Hashable, Skeleton] = {
             ("start", has): Skeleton.of(_render_start(base, has, holes=True)) for has in (False, True)
@@ -357,7 +369,9 @@ def build_skeletons() -> dict[Hashable, Skeleton]:
 def _at(path: str) -> AbstractContextManager[object]:
     """A request of its own for the page at `path` (under the same root), for what a page says of
     its own address (the link to it in another language)."""
-    return current_app.test_request_context(path.removeprefix(request.script_root), base_url=request.url_root)
+    return languages.rendering(
+        current_app, path.removeprefix(request.script_root), request.url_root, languages.current()
+    )
 
 
 def _extra_contacts(book: Rulebook, most: int = 3) -> list[tuple[str, ...]]:

@@ -102,10 +102,11 @@ def init_app(app: Flask) -> None:
 @bp.route("", methods=["GET", "POST"])
 def call() -> tuple[str, int] | str:
     book: Rulebook = languages.rulebook().in_voice(STAFF)
-    form: SectionForm = current_app.extensions["triage"]["staff_form"][book.language]()
+    new_form: type[SectionForm] = current_app.extensions["triage"]["staff_form"][book.language]
     fields: Fields = current_app.extensions["triage"]["fields"][book.language, STAFF]
     status = 200
     if request.method == "POST":
+        form = new_form()
         if form.accepted(book) and not form.caller_errors():
             assessment = assess(book, form.answers, after_hours=after_hours(book))
             summary = render_template(
@@ -128,16 +129,18 @@ def call() -> tuple[str, int] | str:
                 bundle=orjson.dumps(bundle, option=orjson.OPT_INDENT_2).decode(),
                 bundle_has_request=any(e["resource"]["resourceType"] == "ServiceRequest" for e in bundle["entry"]),
             )
-        status = form.error_status
-    elif request.script_root == current_app.config["APPLICATION_ROOT"].rstrip("/") and not request.args:
+        return call_screen(book, form, fields), form.error_status
+    if request.script_root == languages.own_root(current_app.config["APPLICATION_ROOT"], book.language) and (
+        not request.args
+    ):
         # A new call: the same screen for everyone but the CSRF token, rendered once per language
-        # (at the app's own path) and filled in. It holds nothing of anyone's answers.
+        # (at that language's own path) and filled in. It holds nothing of anyone's answers.
         kept: dict[str, Skeleton] = current_app.extensions["triage"].setdefault("staff_screens", {})
         screen = kept.get(book.language)
         if screen is None:
-            screen = kept[book.language] = Skeleton.of(new_call_screen(book, form, fields))
-        return screen.fill({"csrf": csrf_input()})
-    return call_screen(book, form, fields), status
+            screen = kept[book.language] = Skeleton.of(new_call_screen(book, new_form(), fields))
+        return screen.fill({"csrf": csrf_input()})  # (the form, 40 fields, is not even built)
+    return call_screen(book, new_form(), fields), status
 
 
 def new_call_screen(book: Rulebook, form: SectionForm, fields: Fields) -> str:
