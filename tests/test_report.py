@@ -211,7 +211,7 @@ def test_the_report_can_be_made_in_french(french_report: Path, report: Path) -> 
         "« La personne a-t-elle du mal à respirer maintenant? » est « Oui »",
     ]
     assert first[-1] == "prouvé"
-    assert "Une faiblesse qui empire en quelques semaines ou mois veut dire qu'une évaluation est urgente." in text
+    assert "Une faiblesse qui empire en quelques semaines ou mois veut dire qu\u2019une évaluation est urgente." in text
     assert re.search(r"produit le \d{1,2} décembre|produit le \d{1,2} [a-zéû]+ \d{4}", text)
     assert re.search(r"en \d+,\d secondes", text)
     # Each voice in French first, the English beside it for checking the translation.
