@@ -56,7 +56,7 @@ def rendering(app: Flask, path: str, base_url: str, language: str) -> Iterator[N
     request under that language's path is, with its catalog, and touching nobody's session."""
     with app.test_request_context(path, base_url=base_url, environ_overrides=environ_of(language)):
         domain: CompiledPages | None = app.extensions["triage"].get("pages_domain")
-        if domain is not None:
+        if domain is not None and language != SOURCE:
             domain.as_default()  # what each request's `before_request` does
         yield
 
@@ -146,7 +146,13 @@ def init_app(app: Flask) -> None:
         (str(Locale.parse(code)), PAGE_DOMAIN): compiled_pages(code, root) for code in offered if code != SOURCE
     }
     pages_domain = app.extensions["triage"]["pages_domain"] = CompiledPages(compiled)
-    app.before_request(pages_domain.as_default)
+
+    def in_the_path_language() -> None:
+        """The request's catalogs, where its language has some (English: the words as written)."""
+        if current() != SOURCE:
+            pages_domain.as_default()
+
+    app.before_request(in_the_path_language)
     app.wsgi_app = LanguagePaths(app.wsgi_app, offered)  # type: ignore[method-assign]
     app.context_processor(language_links)
     app.before_request(first_visit_in_browser_language)
