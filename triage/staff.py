@@ -104,7 +104,6 @@ def call() -> tuple[str, int] | str:
     book: Rulebook = languages.rulebook().in_voice(STAFF)
     new_form: type[SectionForm] = current_app.extensions["triage"]["staff_form"][book.language]
     fields: Fields = current_app.extensions["triage"]["fields"][book.language, STAFF]
-    status = 200
     if request.method == "POST":
         form = new_form()
         if form.accepted(book) and not form.caller_errors():
@@ -140,7 +139,7 @@ def call() -> tuple[str, int] | str:
         if screen is None:
             screen = kept[book.language] = Skeleton.of(new_call_screen(book, new_form(), fields))
         return screen.fill({"csrf": csrf_input()})  # (the form, 40 fields, is not even built)
-    return call_screen(book, new_form(), fields), status
+    return call_screen(book, new_form(), fields), 200
 
 
 def new_call_screen(book: Rulebook, form: SectionForm, fields: Fields) -> str:
