@@ -73,7 +73,8 @@ def test_a_french_visitor_reaches_each_level_and_every_page_is_axe_clean(
     page.goto("/fr/")
     assert page.locator("html").get_attribute("lang") == "fr-CA"
     assert axe_violations(page) == []
-    page.locator(f"button[name=respondent][value={respondent}]").click()
+    with page.expect_navigation():  # the first question page read only once loaded
+        page.locator(f"button[name=respondent][value={respondent}]").click()
     visited = 0
     while "/questions/" in page.url:
         assert page.locator("html").get_attribute("lang") == "fr-CA", page.url
@@ -97,7 +98,8 @@ def test_the_language_link_switches_a_page_and_keeps_the_answers(browser: Any, f
     context = browser.new_context(base_url=french_url)
     page = context.new_page()
     page.goto("/fr/")
-    page.locator("button[name=respondent][value=self]").click()
+    with page.expect_navigation():
+        page.locator("button[name=respondent][value=self]").click()
     answer_page(page, {})  # the emergency page: none of these
     page.get_by_role("link", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
