@@ -126,3 +126,6 @@ def test_every_handler_gets_the_access_line_with_control_characters_escaped() ->
     logger.access(response, None, environ, timedelta(milliseconds=4))
     assert plain.getvalue() == "GET /a\\x0d\\x0aFAKE\\x1b[0m\\\\ 404 189 4ms\n"
     assert formatted.getvalue() == "[INFO] gunicorn.access: GET /a\\x0d\\x0aFAKE\\x1b[0m\\\\ 404 189 4ms\n"
+    # A French page is logged at the path asked for (the app moves /fr from the path to the root).
+    logger.access(response, None, {"REQUEST_METHOD": "GET", "SCRIPT_NAME": "/fr", "PATH_INFO": "/result"}, timedelta())
+    assert plain.getvalue().endswith("GET /fr/result 404 189 0ms\n")

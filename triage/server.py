@@ -67,7 +67,10 @@ class AccessLog(glogging.Logger):
             return
         status = str(resp.status).split(None, 1)[0]
         ms = request_time.seconds * 1000 + request_time.microseconds // 1000
-        method, path, size = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), getattr(resp, "sent", None)
+        # The path asked for: the app's script root (where it is mounted, and /fr for French, which
+        # the app moves there from the path) and the rest.
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        method, size = environ.get("REQUEST_METHOD"), getattr(resp, "sent", None)
         log = self.access_log
         # A record made with the logger's own `makeRecord` and given to its `handle`: what `info`
         # does, less looking up which line of code logged it, which no access format prints.
