@@ -191,3 +191,24 @@ def test_the_call_is_offered_as_the_fhir_bundle_assess_gives(client: Any) -> Non
     text = json.dumps(bundle)
     assert "Ana Lee" not in text and "drops his cup" not in text  # about the caller: the summary only
     assert soup.find(attrs={"data-download": "call-bundle"})["data-type"] == "application/fhir+json"
+
+
+def test_a_call_screen_with_messages_is_the_same_from_kept_fields(client: Any) -> None:
+    """Fields left unanswered show their own message from the rule book, kept once rendered (the
+    same for every call): the page is the same as one with every field rendered anew."""
+    token = re.compile(r'name="csrf_token" type="hidden" value="[^"]*"')
+
+    def post() -> str:
+        partly = {k: v for k, v in CALL.items() if k not in ("speech", "weight_loss", "breathlessness")}
+        response = post_call(client, partly)
+        assert "There is a problem" in response.text  # the advice is not given: answers are missing
+        return token.sub("TOKEN", response.text)
+
+    kept = client.application.extensions["triage"]["fields"]["en", "staff"]._blank_staff
+    kept.clear()
+    client.get("/staff?again=1")  # a call screen rendered in full: every field blank, and kept
+    warm = post()  # the unanswered fields with their message: rendered, and kept too
+    assert any(with_message for *_, with_message in kept if isinstance(with_message, bool) and with_message)
+    assert post() == warm  # from what was kept
+    kept.clear()
+    assert post() == warm  # the same as every field rendered anew

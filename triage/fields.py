@@ -77,12 +77,13 @@ class Fields:
             kept = self._kept.get((question.id, reveal is not None, shown, field_key(question, value)))
             if kept is not None:
                 return kept
-        if staff and value is None and error is None and not autofocus:
-            # A question not yet answered on the call screen: the same for every call, kept once asked for.
-            blank = (question.id, reveal is not None, shown)
+        if staff and value is None and error in (None, question.error) and not autofocus:
+            # A question not yet answered on the call screen, or left unanswered (its own message,
+            # from the rule book): the same for every call, kept once asked for.
+            blank = (question.id, reveal is not None, shown, error is not None)
             found = self._blank_staff.get(blank)
             if found is None:
-                found = self._blank_staff[blank] = self._field(question, None, None, reveal, True, False, shown)
+                found = self._blank_staff[blank] = self._field(question, None, error, reveal, True, False, shown)
             return found
         return self._field(question, value, error, reveal, staff, autofocus, shown)
 
@@ -111,9 +112,9 @@ class Fields:
         kept = self._groups.get(key) if plain else None
         if kept is not None:
             return kept
-        blank = staff and error is None and not autofocus and all(a is None for a in answers)
-        if blank and (key, True) in self._blank_staff:
-            return self._blank_staff[key, True]
+        blank = staff and error in (None, group.error) and not autofocus and all(a is None for a in answers)
+        if blank and (key, error is not None) in self._blank_staff:
+            return self._blank_staff[key, error is not None]
         members = [self._questions[qid] for qid in group.questions]
         ticked = {qid for qid, answer in zip(group.questions, answers, strict=True) if answer == "yes"}
         none = all(answer == "no" for answer in answers)
@@ -121,7 +122,7 @@ class Fields:
         if plain and self._keep:
             self._groups[key] = html
         if blank:
-            self._blank_staff[key, True] = html
+            self._blank_staff[key, error is not None] = html
         return html
 
     def reason_items(self, reasons: Iterable[Reason]) -> Markup:
