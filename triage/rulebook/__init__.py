@@ -15,7 +15,6 @@ problem as `rules.yaml:LINE: message`. Conditions are compiled here, once. The p
 from __future__ import annotations
 
 from triage.rulebook.checks import can_hold
-from triage.rulebook.levels import booking_url_ok
 from triage.rulebook.loading import (
     collect_texts,
     content_sha256,
@@ -26,6 +25,7 @@ from triage.rulebook.loading import (
     signature_span,
     update_catalogs,
 )
+from triage.rulebook.meta import booking_url_ok
 from triage.rulebook.model import (
     CONTRACT,
     DRAFT_NOTICE,
