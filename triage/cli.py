@@ -303,6 +303,7 @@ def translated_changes(
     """The texts changed in each language the later rule book has a catalog for (in the words of
     `gettext`, or English)."""
     from triage.diffing import text_changes
+    from triage.report import as_written
     from triage.rulebook.translation import catalogs_of
 
     new_path = rulebook_path(new_path)
@@ -310,7 +311,7 @@ def translated_changes(
     for language in catalogs_of(new_path):
         new = load_rulebook(new_path, language=language)
         old = load_rulebook(old_path, language=language) if language in catalogs_of(old_path) else None
-        changes += text_changes(old, new, gettext) if gettext else text_changes(old, new)
+        changes += text_changes(old, new, gettext or as_written)
     return tuple(changes)
 
 

@@ -51,17 +51,11 @@ class Skeletons:
     other path get none."""
 
     def __init__(
-        self,
-        app: Flask,
-        build: Callable[[], dict[Hashable, Skeleton]],
-        root: str,
-        steps: tuple[str, ...],
-        language: str = languages.SOURCE,
+        self, app: Flask, build: Callable[[], dict[Hashable, Skeleton]], root: str, language: str = languages.SOURCE
     ) -> None:
         self._app = app
         self._build = build
         self._root = root
-        self._steps = steps
         self._language = language
         self._built: dict[Hashable, Skeleton] | None = None
         self._urls: dict[str | None, str] | None = None
@@ -81,7 +75,8 @@ class Skeletons:
             return None
         if self._urls is None:
             with self._request():
-                self._urls = {step: _step_url(step) for step in (None, *self._steps)}
+                steps = (None, *(section.id for section in languages.rulebook().sections), journey.RESULT)
+                self._urls = {step: _step_url(step) for step in steps}
         return self._urls.get(step)
 
     def _request(self) -> AbstractContextManager[object]:
@@ -105,20 +100,14 @@ def init_app(app: Flask, rulebooks: Mapping[str, Rulebook]) -> None:
         for language, rulebook in rulebooks.items()
         for voice in VISITOR_VOICES
     }
-    steps = (*(section.id for section in rulebooks[rulebooks_source(rulebooks)].sections), journey.RESULT)
     app.extensions["triage"]["skeletons"] = {
-        language: Skeletons(app, build_skeletons, languages.own_root(root, language), steps, language)
+        language: Skeletons(app, build_skeletons, languages.own_root(root, language), language)
         for language in rulebooks
         if keep
     }
 
 
 VISITOR_VOICES = tuple(RESPONDENT_VOICES.values())
-
-
-def rulebooks_source(rulebooks: Mapping[str, Rulebook]) -> str:
-    """The language of the rule book's own file (English)."""
-    return next(language for language, book in rulebooks.items() if book.language == "en")
 
 
 def _kept() -> dict[str, Any]:

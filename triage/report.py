@@ -337,7 +337,8 @@ def write_report(
     if changes is not None:
         found = changes.changes
         if compared is not None and compared.language != book.language:  # in the report's language
-            found = tuple(changes_in_words(changes.old, changes.new, (words or NullTranslations()).gettext, book))
+            gettext = (words or NullTranslations()).gettext
+            found = tuple(changes_in_words(changes.old, changes.new, gettext, book))
         changes = dataclasses.replace(changes, changes=found + translated_changes)
     when = now or datetime.datetime.now().astimezone()
     out.write_text(render_report(book, proof, cases, when, changes, appendix, translations, words), encoding="utf-8")
