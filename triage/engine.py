@@ -8,14 +8,15 @@ checked against the rule book first; every problem becomes a `FieldError` and `a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from triage.conditions import All, Answer, Condition, OneOf
+from triage.compiled import Compiled, compile_walks
+from triage.conditions import Answer
 from triage.memo import once_per_object
-from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, RETIRED_ANSWERS, Level, Question, Rule, Rulebook, SignOff
+from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, RETIRED_ANSWERS, Level, Question, Rulebook, SignOff
 
 __all__ = ["AnswerError", "Assessment", "FieldError", "Reason", "assess", "check_answers", "is_blank", "parse_answer"]
 
@@ -117,47 +118,35 @@ class Assessment:
         }
 
 
-# A test made quick to run on every assessment: `answers.get(question) in values`, then, unless
-# None, the rest of the condition. A condition with no such first test gets a question no one
-# answers and values holding None, so that only the rest decides.
-_Gated = tuple[str, frozenset[object], Callable[[Mapping[str, Answer]], bool] | None]
-_NO_QUESTION = "\x00"  # no question has this id: the rule book refuses control characters
-
-
-def _gated(condition: Condition | None) -> _Gated:
-    """`condition` as a first test on one answer and the rest (the same truth for any answers)."""
-    if condition is None:
-        return _NO_QUESTION, frozenset({None}), None
-    if isinstance(condition, OneOf):
-        return condition.question, frozenset(condition.values), None
-    if isinstance(condition, All) and condition.parts and isinstance(condition.parts[0], OneOf):
-        first, rest = condition.parts[0], condition.parts[1:]
-        return first.question, frozenset(first.values), All(rest).holds if rest else None
-    return _NO_QUESTION, frozenset({None}), condition.holds
-
-
 @dataclass(frozen=True)
 class _Plan:
-    """A rule book as `assess` walks it, worked out once per rule book (and voice): each question
-    asked in this voice with the test of when it is asked, and each rule with the test that fires
-    it and the reason it gives."""
+    """A rule book as `assess` walks it, worked out once per rule book (and voice): its walks
+    compiled (`triage.compiled`), each rule with the reason it gives."""
 
-    # Each question, its id, the answers it takes as they are, whether it is asked in this voice, its test.
-    questions: tuple[tuple[Question, str, frozenset[str], bool, str, frozenset[object], Any], ...]
-    rules: tuple[tuple[str, frozenset[object], Any, Rule, Reason], ...]  # test, rule, reason
+    walks: Compiled
     names: frozenset[str]  # what answers may name: the questions, and what is accepted and ignored
 
 
 @once_per_object
 def _plan(rulebook: Rulebook) -> _Plan:
+    reasons = tuple(
+        (rule, Reason(rule.id, rule.level.id, rule.reason, rule.advice, rule.source, rule.say, rule.contacts))
+        for rule in rulebook.rules
+    )
     return _Plan(
-        questions=tuple((q, q.id, q.choices, q.in_voice, *_gated(q.ask_when)) for q in rulebook.questions),
-        rules=tuple(
-            (*_gated(r.when), r, Reason(r.id, r.level.id, r.reason, r.advice, r.source, r.say, r.contacts))
-            for r in rulebook.rules
-        ),
+        walks=compile_walks(rulebook.questions, reasons, _parse_given),
         names=frozenset(rulebook.question_by_id) | NOT_QUESTIONS,
     )
+
+
+def _parse_given(question: Question, raw: object, errors: list[FieldError]) -> Answer | None:
+    """One answer given (not None), normalised; None when it is blank, or wrong (its error added)."""
+    if is_blank(question, raw):
+        return None
+    value, error = parse_answer(question, raw)
+    if error is not None:
+        errors.append(error)
+    return value
 
 
 def assess(rulebook: Rulebook, answers: Mapping[str, object], *, after_hours: bool = False) -> Assessment:
@@ -174,33 +163,16 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object], *, after_hours: bo
         raise AnswerError(_in_question_order(rulebook, (bad, *check_answers(rulebook, answers)[1])))
     if RESPONDENT in answers:
         rulebook = rulebook.in_voice(voice)
-    plan = _plan(rulebook)
+    walks = _plan(rulebook).walks
     clean, errors = check_answers(rulebook, answers)
-    get = clean.get
-    fired = [
-        (rule, reason)
-        for q, values, rest, rule, reason in plan.rules
-        if get(q) in values and (rest is None or rest(clean))
-    ]
-    refused = {error.field for error in errors}
-    missing = [
-        question
-        for question, qid, _, in_voice, q, values, rest in plan.questions
-        if in_voice
-        and question.required
-        and qid not in clean
-        and qid not in refused
-        and get(q) in values
-        and (rest is None or rest(clean))
-    ]
-    emergency = any(rule.level.id == rulebook.top_level.id for rule, _ in fired)
+    fired = walks.fire(clean)  # most urgent first, rule-book order within a level
+    missing = walks.missing(clean, {error.field for error in errors})
     # An emergency answer ends the questionnaire: nothing asked later can raise the level further,
     # so unanswered questions are not an error then.
-    if not emergency:
+    if not (fired and fired[0][0].level.id == rulebook.top_level.id):
         errors = errors + tuple(FieldError(q.id, "required", q.error) for q in missing)
     if errors:
         raise AnswerError(_in_question_order(rulebook, errors))
-    fired.sort(key=lambda pair: -pair[0].level.rank)  # stable: rule-book order within a level
     # The words: of the audience's variant, and for outside the clinic's hours when `after_hours`
     # (the caller knows the time; the level never depends on it).
     level = (fired[0][0].level if fired else rulebook.lowest_level).for_answers(clean).at(after_hours)
@@ -256,24 +228,8 @@ def check_answers(
             for key in answers
             if key not in known and key not in NOT_QUESTIONS
         ]
-    clean: dict[str, Answer] = {}
-    get = answers.get
-    for question, qid, choices, in_voice, q, values, rest in plan.questions:
-        raw = get(qid)
-        if raw is None:
-            continue
-        if raw.__class__ is str and raw in choices:
-            value: Answer | None = raw  # the common case, a choice offered, without the checks below
-        elif is_blank(question, raw):
-            continue
-        else:
-            value, error = parse_answer(question, raw)
-            if error:
-                errors.append(error)
-                continue
-        if value is not None and in_voice and clean.get(q) in values and (rest is None or rest(clean)):
-            clean[qid] = value  # asked (`question.asked(clean)`, quicker)
-    return clean, tuple(errors)
+    clean, wrong = plan.walks.check(answers)
+    return clean, tuple(errors + wrong)
 
 
 def is_blank(question: Question, raw: object) -> bool:
