@@ -177,6 +177,7 @@ def test_assess_gives_the_json_apis_level_as_a_valid_bundle(level: str, responde
         answers["carer_coping"] = "no"
     response = fhir_assess(response_for(answers, respondent), respondent)
     assert response.status_code == 200 and response.mimetype == "application/fhir+json"
+    assert response.headers["Content-Language"] == "en"
     bundle = response.get_json()
     validate(bundle)
     for entry in bundle["entry"]:

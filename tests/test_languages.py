@@ -114,6 +114,25 @@ def test_a_visitor_who_chose_english_or_has_answers_stays(app: Any) -> None:
     assert client.get("/", headers={"Accept-Language": "fr"}).status_code == 200
 
 
+def test_every_answer_with_texts_says_its_language_and_a_refusal_does_not(app: Any) -> None:
+    client = app.test_client()
+    answers = {"answers": {**ALL_QUIET}}
+    for lang, said in (("fr", "fr-CA"), ("en", "en")):
+        for response in (
+            client.get(f"/api/v1/questionnaire?lang={lang}"),
+            client.post(f"/api/v1/assessments?lang={lang}", json=answers),
+            client.get(f"/fhir/Questionnaire/triage?lang={lang}"),
+        ):
+            assert response.status_code == 200 and response.headers["Content-Language"] == said
+    for refused in (
+        client.get("/api/v1/questionnaire?lang=de"),
+        client.post("/api/v1/assessments?lang=fr", json={"answers": {"chest_pain": "maybe"}}),
+        client.post("/api/v1/assessments", data="{", content_type="application/json"),
+        client.get("/fhir/Questionnaire/triage?lang=de"),
+    ):
+        assert refused.status_code >= 400 and "Content-Language" not in refused.headers
+
+
 @pytest.mark.parametrize("level", TO_LEVEL)
 def test_the_api_answers_in_the_language_asked_and_the_level_never_depends_on_it(app: Any, level: str) -> None:
     client = app.test_client()

@@ -34,7 +34,6 @@ MESSAGES = {
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.after_request(add_content_language)
     if app.config["CORS_ORIGINS"]:  # none by default, and then there is nothing to add
         app.after_request(add_cors_headers)
 
@@ -45,20 +44,12 @@ def rulebook() -> Rulebook:
 
 def wrong_language() -> Response | None:
     """A 400 for a `lang` this deployment does not offer."""
-    if languages.asked() is not None:
-        return None
+    return refused_language() if languages.asked() is None else None
+
+
+def refused_language() -> Response:
     offered = ", ".join(current_app.config["LANGUAGES"])
     return error_response(400, "lang", "invalid_choice", f"lang must be one of: {offered}.")
-
-
-def add_content_language(response: Response) -> Response:
-    """The API and FHIR routes say which language their texts are in."""
-    if (
-        request.path.startswith(("/api/v1/questionnaire", "/api/v1/assessments", "/fhir/Questionnaire/"))
-        and response.status_code < 400
-    ):
-        response.headers["Content-Language"] = languages.html_lang(languages.asked() or languages.SOURCE)
-    return response
 
 
 def error_response(
@@ -90,52 +81,54 @@ def questionnaire() -> Response:
         return refused
     book = rulebook().in_voice(RESPONDENT_VOICES[respondent])
     meta = book.meta
-    return jsonify(
-        {
-            "rulebook": {
-                **rulebook_info(meta.title, meta.version, book.sign_off),
-                "emergency_number": meta.emergency_number,
-                "disclaimer": meta.disclaimer,
-            },
-            "levels": [
-                {
-                    "id": level.id,
-                    "title": level.title,
-                    "action": level.action,
-                    "timeframe": level.timeframe,
-                    "message": level.visitor,
-                    "staff_script": level.staff_script,
-                    "safety_net": level.safety_net,
-                    "where": level.where,
-                }
-                for level in book.levels
-            ],
-            "sections": [
-                {
-                    "id": section.id,
-                    "title": section.title,
-                    "intro": section.intro,
-                    # Only the questions asked in this voice (a question for carers is asked only of
-                    # someone answering for another person).
-                    "questions": [question_json(q) for q in section.questions if q.in_voice],
-                    # Yes/no questions a page asks as one "do any of these apply?" list: each
-                    # ticked item is a yes, the others no, once one (or "none") is ticked.
-                    "together": [
-                        {
-                            "id": group.id,
-                            "text": group.text,
-                            "hint": group.hint,
-                            "none": group.none,
-                            "items": [
-                                {"question": qid, "label": book.question_by_id[qid].item} for qid in group.questions
-                            ],
-                        }
-                        for group in section.groups
-                    ],
-                }
-                for section in book.sections
-            ],
-        }
+    return languages.with_content_language(
+        jsonify(
+            {
+                "rulebook": {
+                    **rulebook_info(meta.title, meta.version, book.sign_off),
+                    "emergency_number": meta.emergency_number,
+                    "disclaimer": meta.disclaimer,
+                },
+                "levels": [
+                    {
+                        "id": level.id,
+                        "title": level.title,
+                        "action": level.action,
+                        "timeframe": level.timeframe,
+                        "message": level.visitor,
+                        "staff_script": level.staff_script,
+                        "safety_net": level.safety_net,
+                        "where": level.where,
+                    }
+                    for level in book.levels
+                ],
+                "sections": [
+                    {
+                        "id": section.id,
+                        "title": section.title,
+                        "intro": section.intro,
+                        # Only the questions asked in this voice (a question for carers is asked only of
+                        # someone answering for another person).
+                        "questions": [question_json(q) for q in section.questions if q.in_voice],
+                        # Yes/no questions a page asks as one "do any of these apply?" list: each
+                        # ticked item is a yes, the others no, once one (or "none") is ticked.
+                        "together": [
+                            {
+                                "id": group.id,
+                                "text": group.text,
+                                "hint": group.hint,
+                                "none": group.none,
+                                "items": [
+                                    {"question": qid, "label": book.question_by_id[qid].item} for qid in group.questions
+                                ],
+                            }
+                            for group in section.groups
+                        ],
+                    }
+                    for section in book.sections
+                ],
+            }
+        )
     )
 
 
@@ -160,9 +153,9 @@ def question_json(question: Question) -> dict[str, Any]:
 def assessments() -> Response:
     if request.mimetype != "application/json":
         return error_response(415)
-    refused = wrong_language()
-    if refused is not None:
-        return refused
+    language = languages.asked()
+    if language is None:
+        return refused_language()
     try:
         body = read_json(request.get_data(cache=False))
     except DuplicateKeyError as twice:
@@ -179,7 +172,7 @@ def assessments() -> Response:
     if unknown:
         return error_response(422, unknown[0], "unknown_field", 'The body may only hold "answers".')
     try:
-        book = rulebook()
+        book = languages.book(language)
         config = current_app.config
         closed = closed_now(config["OPENING_HOURS"] or book.meta.opening_hours, config["TIME_ZONE"])
         assessment = assess(book, body["answers"], after_hours=closed)
@@ -187,7 +180,7 @@ def assessments() -> Response:
         response = jsonify(invalid.to_dict())
         response.status_code = 422
         return response
-    return jsonify(assessment.to_dict())
+    return languages.with_content_language(jsonify(assessment.to_dict()))
 
 
 @bp.get("/openapi.json")

@@ -88,7 +88,7 @@ def read_questionnaire() -> Response:
     book = voice_book()
     if book is None:
         return error_outcome(400, "respondent must be self or someone_else, and lang a language offered.")
-    return fhir_response(questionnaire(book, systems()))
+    return languages.with_content_language(fhir_response(questionnaire(book, systems())))
 
 
 @bp.post("/Questionnaire/triage/$assess")
@@ -122,4 +122,6 @@ def assess_response() -> Response:
     now = dates.utc_now().isoformat(timespec="seconds")
     with force_locale(languages.asked() or languages.SOURCE):  # the language asked, not the path's
         words = bundle_words()
-    return fhir_response(result_bundle(book, found, response, assessment, now, words=words))
+    return languages.with_content_language(
+        fhir_response(result_bundle(book, found, response, assessment, now, words=words))
+    )

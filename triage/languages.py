@@ -160,8 +160,12 @@ def init_app(app: Flask) -> None:
 
 
 def current() -> str:
-    """The language of this request: its path's, or English."""
-    return str(request.environ.get(ENVIRON_KEY, SOURCE)) if request else SOURCE
+    """The language of this request: its path's, or English (also outside a request)."""
+    try:
+        environ = request.environ
+    except RuntimeError:  # outside a request
+        return SOURCE
+    return str(environ.get(ENVIRON_KEY, SOURCE))
 
 
 def language_links() -> dict[str, object]:
@@ -208,7 +212,18 @@ def asked() -> str | None:
 def asked_rulebook() -> Rulebook:
     """The rule book in the language an API request asks for (English when it names none offered:
     the routes refuse that request first)."""
-    return current_app.extensions["triage"]["rulebooks"][asked() or SOURCE]  # type: ignore[no-any-return]
+    return book(asked() or SOURCE)
+
+
+def with_content_language(response: Response) -> Response:
+    """An answer of the API and FHIR routes with texts, saying which language they are in."""
+    response.headers["Content-Language"] = html_lang(asked() or SOURCE)
+    return response
+
+
+def book(language: str) -> Rulebook:
+    """The rule book in `language` (one offered)."""
+    return current_app.extensions["triage"]["rulebooks"][language]  # type: ignore[no-any-return]
 
 
 def rulebook() -> Rulebook:
