@@ -117,3 +117,24 @@ def test_the_call_screen_gets_the_after_hours_words_too(monkeypatch: pytest.Monk
     token = parse(client.get("/staff")).find("input", attrs={"name": "csrf_token"})["value"]
     response = client.post("/staff", data={**ALL_QUIET, "choking_episodes": "yes", "csrf_token": token})
     assert "Offices are closed now" in parse(response).select_one("ol.script").get_text()
+
+
+def test_one_app_follows_the_clock_from_one_minute_to_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Friday 30 October 2026 in Edmonton (UTC-6): open until 17:00. The same app, the clock moved on:
+    # the advice and the time the result says it was made both follow (they are kept for a minute).
+    now = [datetime.datetime(2026, 10, 30, 22, 59, 59, tzinfo=UTC)]
+    monkeypatch.setattr(dates, "utc_now", lambda: now[0])
+    app = create_app({"SECRET_KEY": "h" * 32, "RATE_LIMIT": "off", **settings_from_env({"TRIAGE_TIMEZONE": EDMONTON})})
+    visitor = Visitor(app.test_client())
+    visitor.answer_all(TO_LEVEL["urgent"])
+
+    def result() -> tuple[str, str]:
+        soup = parse(visitor.client.get("/result"))
+        made = " ".join(soup.select_one("p.meta").get_text(" ").split())
+        return " ".join(soup.select_one(".card__where").get_text(" ").split()), made
+
+    where, made = result()
+    assert not where.startswith("Offices are closed now") and "4:59" in made
+    now[0] = datetime.datetime(2026, 10, 30, 23, 0, tzinfo=UTC)
+    where, made = result()
+    assert where.startswith("Offices are closed now") and "5:00" in made

@@ -66,6 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
         "rulebook": rulebook,
         "rulebooks": rulebooks,
         "forms": {language: build_forms(book) for language, book in rulebooks.items()},
+        "minutes": {},  # triage.clock: each language's current minute
     }
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.globals["csrf_input"] = csrf_input

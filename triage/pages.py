@@ -23,24 +23,20 @@ message are rendered in full, by the same templates and the same fields. The set
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Hashable, Mapping
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime, tzinfo
-from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
-from babel import Locale
 from flask import Flask, current_app, render_template, request, url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from triage import dates, journey, languages
+from triage import journey, languages
 from triage.answers_list import AnswersList
+from triage.clock import this_minute
 from triage.engine import Assessment
 from triage.fields import Fields
 from triage.forms import csrf_input
-from triage.hours import closed_now
 from triage.rulebook import RESPONDENT_VOICES, VOICES, Level, Question, Rulebook, Section
 from triage.skeleton import Skeleton, hole
 
@@ -198,7 +194,7 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
         "reasons": shown.reason_items(assessment.reasons),
         "say": shown.say_section(assessment.reasons, urgent_now),
         "answers": Markup(""),
-        "made": Markup(escape(made_now())),
+        "made": this_minute(book).made,
     }
     if not urgent_now:
         own = languages.own_root(current_app.config["APPLICATION_ROOT"], book.language)
@@ -216,32 +212,6 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
     if skeleton is None:
         return _render_result(book, assessment, parts)
     return skeleton.fill({"csrf": csrf_input(), **parts})
-
-
-def after_hours(book: Rulebook) -> bool:
-    """Whether the clinic is closed now, by its opening hours (the setting, or the rule book's) in
-    its time zone; False when no hours are known."""
-    config = current_app.config
-    return closed_now(config["OPENING_HOURS"] or book.meta.opening_hours, config["TIME_ZONE"])
-
-
-def made_now() -> str:
-    """Now, to the minute, as the result says when it was made: in the clinic's time zone and
-    language. (Written once a minute: results show no seconds.)"""
-    config = current_app.config
-    language = languages.current()
-    where = config["BABEL_LOCALE"] if language == languages.SOURCE else _locale(language)
-    return _written_at(int(time.time() // 60), config["TIME_ZONE"], where)
-
-
-@lru_cache(maxsize=8)
-def _locale(language: str) -> Locale:
-    return Locale.parse(language)
-
-
-@lru_cache(maxsize=8)
-def _written_at(minute: int, zone: tzinfo | None, where: Locale) -> str:
-    return dates.written(datetime.fromtimestamp(minute * 60, UTC), zone, where)
 
 
 # -- rendering, in full or as skeletons -----------------------------------------------------------

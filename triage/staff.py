@@ -16,13 +16,13 @@ from wtforms import StringField
 from wtforms.validators import Length, Optional
 
 from triage import dates, journey, languages
+from triage.clock import after_hours, this_minute
 from triage.engine import Assessment, assess
 from triage.fhir import Systems, response_from_answers, result_bundle
 from triage.fields import Fields
 from triage.forms import SectionForm, build_form, csrf_input, refuse_other_bodies
 from triage.i18n import bundle_words
 from triage.journey import Reveal
-from triage.pages import after_hours, made_now
 from triage.rulebook import Question, Rulebook, Section
 from triage.skeleton import Skeleton, hole
 
@@ -112,7 +112,7 @@ def call() -> tuple[str, int] | str:
                 "staff_summary.txt",
                 book=book,
                 assessment=assessment,
-                made=made_now(),
+                made=this_minute(book).made,
                 questions=book.questions,
                 caller=form.caller(),
                 caller_labels={name: label for name, label, _ in CALLER_FIELDS},

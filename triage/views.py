@@ -29,7 +29,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 from wtforms import RadioField
 
-from triage import api, fhir_api, journey, languages, limits, pages
+from triage import api, clock, fhir_api, journey, languages, limits, pages
 from triage.conditions import Answer
 from triage.engine import AnswerError, assess, check_answers, rulebook_info
 from triage.forms import SectionForm, refuse_other_bodies, stored_values
@@ -190,7 +190,7 @@ def result() -> str | tuple[str, int]:
     book = rulebook(who)
     try:
         answers = {**session_answers(), RESPONDENT: who}
-        assessment = assess(book, answers, after_hours=pages.after_hours(book))  # assess checks them
+        assessment = assess(book, answers, after_hours=clock.after_hours(book))  # assess checks them
     except AnswerError:
         return out_of_order(load_answers(book))
     return pages.result_page(book, assessment)
