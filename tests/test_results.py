@@ -249,3 +249,33 @@ def test_the_staff_script_offers_what_the_front_desk_can_do(client: Any) -> None
     response = client.post("/staff", data={**ALL_QUIET, "choking_episodes": "yes", "csrf_token": token})
     script = " ".join(parse(response).select_one("ol.script").get_text(" ").split())
     assert "I can give you the numbers to call." in script and "cannot do that" not in script
+
+
+def test_an_optional_follow_up_shows_in_the_answers_only_when_it_was_asked(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    text = default_rules_path().read_text(encoding="utf-8")
+    asked_on = '        ask_when: {question: weakness, equals: "yes"}\n'
+    assert text.count(asked_on) == 2  # weakness_where, then weakness_side
+    at = text.index(asked_on, text.index("id: weakness_side"))
+    rules.write_text(text[:at] + "        required: false\n" + text[at:], encoding="utf-8")
+    app = create_app({"SECRET_KEY": "o" * 32, "RATE_LIMIT": "off", "RULES_PATH": str(rules)})
+
+    def answers_shown(overrides: dict[str, Any]) -> dict[str, str]:
+        visitor = Visitor(app.test_client())
+        visitor.answer_all(overrides)
+        soup = parse(visitor.client.get("/result"))
+        return {
+            " ".join(row.dt.get_text(" ").split()): " ".join(row.dd.get_text(" ").split())
+            for row in soup.select("#answers .summary__row")
+        }
+
+    side = "Is the weakness on one side of your body or both?"
+    weak = {
+        "weakness": "yes",
+        "weakness_where": ["legs"],
+        "symptom_course": "same_for_years",
+        "worse_with_tiredness": "no",
+    }
+    assert side not in answers_shown({"weakness": "no"})  # not asked
+    assert answers_shown(weak)[side] == "Not answered"
+    assert answers_shown({**weak, "weakness_side": "both_sides"})[side] == "On both sides"

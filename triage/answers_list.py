@@ -24,15 +24,17 @@ class _ListAnswered:
     items: tuple[tuple[str, str], ...]  # (question id, its words as an item)
 
 
-# What the answers' list looks at, section by section: each question asked in the voice, with
-# the condition it is asked on, and a list asked together where its first question stands.
-_Summary = tuple[tuple[Section, tuple[tuple[Question, Any, _ListAnswered | None], ...]], ...]
+# What the answers' list looks at, section by section: each question asked in the voice (its id;
+# for an optional one, the condition it is asked on; its list, when it is the first of one asked
+# together; its rows kept by answer), and a list asked together where its first question stands.
+_Entry = tuple[str, bool, Any, "_ListAnswered | None", dict[str, Markup], Question]
+_Summary = tuple[tuple[Section, tuple[_Entry, ...]], ...]
 
 
 def _summary_plan(book: Rulebook) -> _Summary:
     plan = []
     for section in book.sections:
-        entries = []
+        entries: list[_Entry] = []
         for question in section.questions:
             group = section.group_of.get(question.id)
             if not question.in_voice or (group is not None and question.id != group.questions[0]):
@@ -41,7 +43,7 @@ def _summary_plan(book: Rulebook) -> _Summary:
             if group is not None:
                 items = tuple((q, book.question_by_id[q].item or "") for q in group.questions)
                 listed = _ListAnswered(group.id, group, items)
-            entries.append((question, question.ask_when, listed))
+            entries.append((question.id, question.required, question.ask_when, listed, {}, question))
         plan.append((section, tuple(entries)))
     return tuple(plan)
 
@@ -62,31 +64,32 @@ class AnswersList:
         self._summary = _summary_plan(rulebook)
 
     def render(self, answers: Mapping[str, Any], root: str | None) -> Markup:
-        """The answers given, section by section, each section with a link to its page to change
-        them. Rows and headings are kept for the one path the app is mounted at (`root`; None:
-        keep none)."""
+        """The answers of a result that was not cut short by an emergency (checked: only questions
+        asked, and every required one asked answered), section by section, each section with a link
+        to its page to change them. Rows and headings are kept for the one path the app is mounted
+        at (`root`; None: keep none)."""
         keep = root is not None and self._keep
-        rows_kept = self._rows
+        get = answers.get
         parts: list[str] = []
         for section, entries in self._summary:
             rows = []
-            for question, ask_when, group in entries:
-                if ask_when is not None and not ask_when.holds(answers):
+            for qid, required, ask_when, group, kept, question in entries:
+                value = get(qid)
+                # No answer: a required question was not asked; an optional one may have been.
+                if value is None and (required or (ask_when is not None and not ask_when.holds(answers))):
                     continue
                 if group is not None:  # a list asked together: one row, where its first question stands
-                    ticked = tuple(item for qid, item in group.items if answers.get(qid) == "yes")
-                    key: Hashable = (group.id, ticked)
-                    rows.append(once(rows_kept, key, keep, self._group_row, group.group, ticked))
-                    continue
-                value = answers.get(question.id)
-                if keep and value.__class__ is str:  # the common case: a choice, its row kept
-                    html = rows_kept.get((question.id, ("value", value)))
-                    if html is not None:
-                        rows.append(html)
-                        continue
-                key = field_key(question, value)
-                shown = sorted(value) if isinstance(value, frozenset) else value
-                rows.append(once(rows_kept, (question.id, key), keep and key is not None, self._row, question, shown))
+                    ticked = tuple([item for qid, item in group.items if get(qid) == "yes"])
+                    rows.append(once(self._rows, (group.id, ticked), keep, self._group_row, group.group, ticked))
+                elif keep and value.__class__ is str:  # the common case: a choice, its row kept
+                    html = kept.get(value)
+                    if html is None:
+                        html = kept[value] = self._row(question, value)
+                    rows.append(html)
+                else:
+                    key = field_key(question, value)
+                    shown = sorted(value) if isinstance(value, frozenset) else value
+                    rows.append(once(self._rows, (qid, key), keep and key is not None, self._row, question, shown))
             if rows:
                 heading = once(self._headings, section.id, keep, self._heading, section)
                 parts.extend((heading, '<dl class="summary">', *rows, "</dl>\n"))
