@@ -56,8 +56,10 @@ class Reason(NamedTuple):
     contacts: tuple[str, ...] = ()  # services to list because this rule fired (such as a crisis line)
 
 
-@dataclass(frozen=True)
-class Assessment:
+class Assessment(NamedTuple):
+    """What the answers call for. (A named tuple, as `Reason`: made on every assessment, and
+    several times quicker to make than a frozen dataclass.)"""
+
     level: Level
     reasons: tuple[Reason, ...]  # most urgent first
     answers: Mapping[str, Answer]  # only the questions that were asked, checked and normalised

@@ -110,14 +110,18 @@ def _kept() -> dict[str, Any]:
     return current_app.extensions["triage"]  # type: ignore[no-any-return]
 
 
-def _skeletons(kept: dict[str, Any]) -> Skeletons | None:
-    """The skeletons of this request's language (none when they are turned off)."""
-    return kept["skeletons"].get(languages.current())  # type: ignore[no-any-return]
+def _skeletons(kept: dict[str, Any], language: str | None = None) -> Skeletons | None:
+    """The skeletons of `language` (default: this request's); none when they are turned off."""
+    return kept["skeletons"].get(language or languages.current())  # type: ignore[no-any-return]
 
 
-def _skeleton(kept: dict[str, Any], key: Hashable) -> Skeleton | None:
-    skeletons = _skeletons(kept)
-    return skeletons.get(key, request.script_root) if skeletons is not None else None
+def _skeleton(kept: dict[str, Any], key: Hashable, language: str, script_root: str | None = None) -> Skeleton | None:
+    """A page's skeleton in `language` (a page's rule book's is its request's), for a request at
+    `script_root` (default: this one's)."""
+    skeletons = _skeletons(kept, language)
+    if skeletons is None:
+        return None
+    return skeletons.get(key, request.script_root if script_root is None else script_root)
 
 
 def fields(voice: str, language: str) -> Fields:
@@ -143,7 +147,7 @@ def _step_url(step: str | None) -> str:
 
 
 def start_page(book: Rulebook, has_answers: bool) -> str:
-    skeleton = _skeleton(_kept(), ("start", has_answers))
+    skeleton = _skeleton(_kept(), ("start", has_answers), book.language)
     return skeleton.fill({"csrf": csrf_input()}) if skeleton else _render_start(book, has_answers)
 
 
@@ -162,7 +166,9 @@ def section_page(
     that asks this person nothing is passed over."""
     kept = _kept()
     problem = bool(errors) or csrf_failed or unknown_fields
-    skeleton = None if problem else _skeleton(kept, ("section", book.voice, page.id, _layout_key(layout)))
+    skeleton = (
+        None if problem else _skeleton(kept, ("section", book.voice, page.id, _layout_key(layout)), book.language)
+    )
     if skeleton is None:
         back = back_url(book, page, earlier or {})
         return _render_section(book, page, layout, values, errors or {}, csrf_failed, unknown_fields, back=back)
@@ -196,9 +202,10 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
         "answers": Markup(""),
         "made": this_minute(book).made,
     }
+    script_root = request.script_root
     if not urgent_now:
         own = languages.own_root(current_app.config["APPLICATION_ROOT"], book.language)
-        root = request.script_root if request.script_root == own else None
+        root = script_root if script_root == own else None
         parts["answers"] = kept["answers_lists"][book.language, book.voice].render(assessment.answers, root)
     key = (
         "result",
@@ -208,7 +215,7 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
         bool(parts["reasons"]),
         assessment.extra_contacts,
     )
-    skeleton = _skeleton(kept, key)
+    skeleton = _skeleton(kept, key, book.language, script_root)
     if skeleton is None:
         return _render_result(book, assessment, parts)
     return skeleton.fill({"csrf": csrf_input(), **parts})
