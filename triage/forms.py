@@ -217,9 +217,11 @@ def csrf_input() -> Markup:
     if not config.get("WTF_CSRF_ENABLED", True):
         return Markup("")
     token = page_csrf_token(session, config.get("WTF_CSRF_TIME_LIMIT", 3600))
-    return Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{escape(token)}">')
+    return Markup("".join((_BEFORE_TOKEN, escape(token), _AFTER_TOKEN)))
 
 
+_BEFORE_TOKEN = '<input id="csrf_token" name="csrf_token" type="hidden" value="'
+_AFTER_TOKEN = '">'
 KEPT_TOKEN = "csrf_signed"
 
 
@@ -231,10 +233,11 @@ def page_csrf_token(session: SessionMixin, limit: int | None) -> str:
     which already holds the raw token it signs) and reused until half that time has passed: every
     page still carries a token with at least half the time limit left.
     """
-    kept = session.get(KEPT_TOKEN)
+    get = session.get  # (looked up once: `session` is a proxy, and each use of one looks it up)
+    kept = get(KEPT_TOKEN)
     now = int(time.time())
     if (
-        "csrf_token" in session
+        get("csrf_token") is not None
         and isinstance(kept, list)
         and len(kept) == 2
         and isinstance(kept[0], int)

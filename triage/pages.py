@@ -56,6 +56,11 @@ class Skeletons:
         self._built: dict[Hashable, Skeleton] | None = None
         self._urls: dict[str | None, str] | None = None
 
+    @property
+    def root(self) -> str:
+        """The path this language's pages are kept for."""
+        return self._root
+
     def get(self, key: Hashable, script_root: str) -> Skeleton | None:
         if script_root != self._root:
             return None
@@ -203,9 +208,10 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
         "made": this_minute(book).made,
     }
     script_root = request.script_root
+    skeletons = _skeletons(kept, book.language)
     if not urgent_now:
-        own = languages.own_root(current_app.config["APPLICATION_ROOT"], book.language)
-        root = script_root if script_root == own else None
+        # (Rows are kept with the skeletons, at the one path they are for.)
+        root = script_root if skeletons is not None and script_root == skeletons.root else None
         parts["answers"] = kept["answers_lists"][book.language, book.voice].render(assessment.answers, root)
     key = (
         "result",
@@ -215,7 +221,7 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
         bool(parts["reasons"]),
         assessment.extra_contacts,
     )
-    skeleton = _skeleton(kept, key, book.language, script_root)
+    skeleton = skeletons.get(key, script_root) if skeletons is not None else None
     if skeleton is None:
         return _render_result(book, assessment, parts)
     return skeleton.fill({"csrf": csrf_input(), **parts})
