@@ -127,11 +127,11 @@ class Fields:
 
     def reason_items(self, reasons: Iterable[Reason]) -> Markup:
         """The list items for these reasons, from those rendered at start-up."""
-        return Markup("".join(self._reasons.get(r.rule) or self._reason(r) for r in reasons))
+        return Markup("".join([self._reasons.get(r.rule) or self._reason(r) for r in reasons]))
 
     def say_section(self, reasons: Iterable[Reason], urgent_now: bool) -> Markup:
         """What to say when calling, an item for each reason that has words for it (or nothing)."""
-        items = "".join(self._says.get(r.rule) or self._say(r) for r in reasons if r.say)
+        items = "".join([self._says.get(r.rule) or self._say(r) for r in reasons if r.say])
         if not items:
             return Markup("")
         before, after = self._around(("say", urgent_now), self._say_section, urgent_now, self._voice, self._number)

@@ -63,7 +63,10 @@ def retry_after() -> int | None:
 
 def respondent() -> str:
     """Who is answering, as chosen on the start page: "self" (the default) or "someone_else"."""
-    chosen = session.get(RESPONDENT)
+    return _respondent(session.get(RESPONDENT))
+
+
+def _respondent(chosen: object) -> str:
     return chosen if isinstance(chosen, str) and chosen in RESPONDENT_VOICES else "self"
 
 
@@ -81,6 +84,13 @@ def session_answers() -> dict[str, object]:
         session.pop("answers", None)
         return {}
     return stored
+
+
+def answers_and_respondent() -> dict[str, object]:
+    """The answers as the session holds them, with who is answering (the session read once)."""
+    get = session.get  # (looked up once: `session` is a proxy, and each use of one looks it up)
+    stored = get("answers", {})
+    return {**(stored if isinstance(stored, dict) else session_answers()), RESPONDENT: _respondent(get(RESPONDENT))}
 
 
 def load_answers(book: Rulebook | None = None) -> dict[str, Answer]:
@@ -186,10 +196,9 @@ def check() -> Response:
 
 @bp.get("/result")
 def result() -> str | tuple[str, int]:
-    who = respondent()
-    book = rulebook(who)
+    answers = answers_and_respondent()
+    book = rulebook(str(answers[RESPONDENT]))
     try:
-        answers = {**session_answers(), RESPONDENT: who}
         assessment = assess(book, answers, after_hours=clock.after_hours(book))  # assess checks them
     except AnswerError:
         return out_of_order(load_answers(book))
