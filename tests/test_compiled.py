@@ -13,10 +13,11 @@ from casefiles import all_cases, default_rulebook
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from triage import journey
 from triage.compiled import compile_walks
 from triage.conditions import All, Answer, Answered, AnyOf, Compare, Condition, Includes, Not, OneOf
-from triage.engine import FieldError, _parse_given, _plan
-from triage.rulebook import Option, Question, Rule, Rulebook, load_rulebook
+from triage.engine import FieldError, _parse_given, _plan, check_answers
+from triage.rulebook import Option, Question, Rule, Rulebook, Section, load_rulebook
 
 ENGLISH = default_rulebook()
 BOOKS = {
@@ -56,6 +57,10 @@ def _walked(walks: Any, answers: Mapping[str, object]) -> Read:
     clean, errors = walks.check(answers)
     fired = [rule.id for rule, _ in walks.fire(clean)]
     return clean, [(e.field, e.code) for e in errors], fired, [q.id for q in walks.missing(clean, set())]
+
+
+FIRST_PAGE = {q.id for q in ENGLISH.sections[0].questions}
+first_page = st.fixed_dictionaries({}, optional=dict.fromkeys(sorted(FIRST_PAGE), st.just("no")))
 
 
 # Answers of every shape: each option, and what the engine must refuse or pass over.
@@ -225,3 +230,33 @@ def test_a_condition_nested_deeper_than_a_rule_book_may_hold_still_compiles() ->
     rules = (Rule("rule", ENGLISH.levels[0], condition, "reason", ("source",)),)
     for answers in ONE_ANSWER:
         assert read_compiled(QUESTIONS, rules, answers) == read_plainly(QUESTIONS, rules, answers)
+
+
+def next_step_plainly(book: Rulebook, answers: Mapping[str, Answer]) -> str:
+    """Where the questions go on, read plainly: the first section with a required question asked
+    and not answered (after an emergency, the result)."""
+    if journey.emergency(book, answers):
+        return journey.RESULT
+    for section in book.sections:
+        if not complete_plainly(section, answers):
+            return section.id
+    return journey.RESULT
+
+
+def complete_plainly(section: Section, answers: Mapping[str, Answer]) -> bool:
+    return all(q.id in answers or not q.asked(answers) for q in section.questions if q.required)
+
+
+@pytest.mark.parametrize("key", sorted(BOOKS), ids=lambda key: "-".join(key))
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_where_the_questions_go_on_is_read_from_the_compiled_walk_as_plainly(key: tuple[str, str], data: Any) -> None:
+    book = BOOKS[key]
+    given = data.draw(given_answers(book))
+    # Mostly quiet answers, so that few sets are cut short by an emergency.
+    answers, _ = check_answers(book, {k: v for k, v in given.items() if k not in FIRST_PAGE} | data.draw(first_page))
+    assert journey.next_step(book, answers) == next_step_plainly(book, answers)
+    for index, section in enumerate(book.sections):
+        plainly = all(complete_plainly(earlier, answers) for earlier in book.sections[:index])
+        assert journey.can_visit(book, section.id, answers) == plainly, section.id
+    assert journey.can_visit(book, journey.RESULT, answers) == (next_step_plainly(book, answers) == journey.RESULT)

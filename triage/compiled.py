@@ -13,7 +13,7 @@ never written into the source.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ Parse = Callable[[Question, object, list[Any]], Answer | None]
 Checker = Callable[[Mapping[str, object]], tuple[dict[str, Answer], list[Any]]]
 Fired = tuple[Rule, Any]  # a rule, and what the engine keeps with it (its reason)
 Firer = Callable[[Mapping[str, Answer]], list[Fired]]
-Finder = Callable[[Mapping[str, Answer], set[str]], list[Question]]
+Finder = Callable[[Mapping[str, Answer], Set[str]], list[Question]]
 
 _COMPARE = {"less_than": "<", "at_most": "<=", "more_than": ">", "at_least": ">="}
 

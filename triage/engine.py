@@ -18,7 +18,17 @@ from triage.conditions import Answer
 from triage.memo import once_per_object
 from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, RETIRED_ANSWERS, Level, Question, Rulebook, SignOff
 
-__all__ = ["AnswerError", "Assessment", "FieldError", "Reason", "assess", "check_answers", "is_blank", "parse_answer"]
+__all__ = [
+    "AnswerError",
+    "Assessment",
+    "FieldError",
+    "Reason",
+    "assess",
+    "check_answers",
+    "is_blank",
+    "parse_answer",
+    "unanswered",
+]
 
 _WHOLE_NUMBER = re.compile(r"^\s*[0-9]{1,4}\s*$")
 # Answers that are not questions of the rule book: who is answering, and answers of earlier
@@ -195,6 +205,15 @@ def assess(rulebook: Rulebook, answers: Mapping[str, object], *, after_hours: bo
         extra_contacts=tuple(extra),
         clinic_closed=after_hours,
     )
+
+
+def unanswered(rulebook: Rulebook, answers: Mapping[str, Answer]) -> list[Question]:
+    """The required questions asked on these (checked) answers, in this voice, that have no answer
+    yet: in the rule book's order, which is the order of its sections."""
+    return _plan(rulebook).walks.missing(answers, _NONE_REFUSED)
+
+
+_NONE_REFUSED: frozenset[str] = frozenset()
 
 
 def rulebook_info(title: str, version: str, sign_off: SignOff) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from triage.conditions import Answer, Condition, OneOf, questions_in
-from triage.engine import AnswerError, Assessment, assess
+from triage.engine import AnswerError, Assessment, assess, unanswered
 from triage.memo import once_per_object
 from triage.rulebook import Question, Rulebook, Section
 
@@ -54,16 +54,6 @@ def _on_page(section: Section) -> set[str]:
     return {q.id for q in section.questions}
 
 
-def section_complete(section: Section, answers: Mapping[str, Answer]) -> bool:
-    """Every question of the section that applies, and is required, has an answer."""
-    return all(q.id in answers or not is_asked(q, answers) for q in _required(section))
-
-
-@once_per_object
-def _required(section: Section) -> tuple[Question, ...]:
-    return tuple(q for q in section.questions if q.required)
-
-
 def emergency(rulebook: Rulebook, answers: Mapping[str, Answer]) -> Assessment | None:
     """The assessment, if the answers so far already reach the most urgent level."""
     try:
@@ -74,24 +64,22 @@ def emergency(rulebook: Rulebook, answers: Mapping[str, Answer]) -> Assessment |
 
 
 def next_step(rulebook: Rulebook, answers: Mapping[str, Answer]) -> str:
-    """The section id to answer next, or RESULT when all are answered or an emergency was."""
+    """The section id to answer next (the first with a required question asked and not answered),
+    or RESULT when all are answered or an emergency was."""
     if emergency(rulebook, answers):
         return RESULT
-    for section in rulebook.sections:
-        if not section_complete(section, answers):
-            return section.id
-    return RESULT
+    missing = unanswered(rulebook, answers)
+    return missing[0].section if missing else RESULT
 
 
 def can_visit(rulebook: Rulebook, step: str, answers: Mapping[str, Answer]) -> bool:
-    """A section may be visited once every section before it is complete; the result once all
-    are, or once an emergency answer was given."""
+    """A section may be visited once every section before it is complete (each required question
+    asked is answered); the result once all are, or once an emergency answer was given."""
     if step == RESULT:
         return next_step(rulebook, answers) == RESULT
-    sections = rulebook.sections
-    return all(
-        section_complete(section, answers) for section in sections[: _position(rulebook).get(step, len(sections))]
-    )
+    missing = unanswered(rulebook, answers)
+    position = _position(rulebook)
+    return not missing or position[missing[0].section] >= position.get(step, len(rulebook.sections))
 
 
 def previous_step(rulebook: Rulebook, step: str, answers: Mapping[str, Answer] | None = None) -> str | None:

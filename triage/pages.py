@@ -37,6 +37,7 @@ from triage.clock import this_minute
 from triage.engine import Assessment
 from triage.fields import Fields
 from triage.forms import csrf_input
+from triage.memo import once_per_object
 from triage.rulebook import RESPONDENT_VOICES, VOICES, Level, Question, Rulebook, Section
 from triage.skeleton import Skeleton, hole
 
@@ -136,9 +137,10 @@ def fields(voice: str, language: str) -> Fields:
 # -- the pages ------------------------------------------------------------------------------------
 
 
-def step_url(step: str | None) -> str:
-    """The address of a step: a section, or the result (None: the start page)."""
-    skeletons = _skeletons(_kept())
+def step_url(step: str | None, language: str | None = None) -> str:
+    """The address of a step: a section, or the result (None: the start page), in `language`
+    (default: this request's)."""
+    skeletons = _skeletons(_kept(), language)
     kept = skeletons.url(step, request.script_root) if skeletons is not None else None
     return kept or _step_url(step)
 
@@ -185,14 +187,24 @@ def section_page(
 
 
 def back_url(book: Rulebook, page: Section, earlier: Mapping[str, Any]) -> str:
-    return step_url(journey.previous_step(book, page.id, earlier))
+    return step_url(journey.previous_step(book, page.id, earlier), book.language)
 
 
 def _back_depends_on_answers(book: Rulebook, page: Section) -> bool:
     """Whether the page before this one is asked of some people only (so Back depends on the
     answers): otherwise the Back link is part of the page's skeleton."""
-    previous = journey.previous_step(book, page.id)
-    return previous is not None and not journey.has_questions(book.section_by_id[previous], {})
+    return page.id in _back_depends(book)
+
+
+@once_per_object
+def _back_depends(book: Rulebook) -> frozenset[str]:
+    """The pages of `book` whose page before is asked of some people only."""
+    found = set()
+    for page in book.sections:
+        previous = journey.previous_step(book, page.id)
+        if previous is not None and not journey.has_questions(book.section_by_id[previous], {}):
+            found.add(page.id)
+    return frozenset(found)
 
 
 def result_page(book: Rulebook, assessment: Assessment) -> str:
