@@ -44,11 +44,11 @@ def full_app() -> Flask:
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="[^"]*"')
 
 
-def page(app: Flask, make: Callable[[], str], script_root: str = "", language: str = "en", path: str = "/") -> str:
+def page(app: Flask, make: Callable[[], bytes], script_root: str = "", language: str = "en", path: str = "/") -> str:
     """The page `make` gives at `path`, in `language` (its pages under the language's own path)."""
     root = script_root + languages.path_prefix(language)
     with languages.rendering(app, path, f"http://localhost{root}/", language):
-        html = make()
+        html = make().decode()
     assert len(TOKEN.findall(html)) <= 3  # the start page with earlier answers has three forms
     return TOKEN.sub('name="csrf_token" type="hidden" value="TOKEN"', html)
 
@@ -83,7 +83,7 @@ def section_pages(
         layout = journey.page_layout(book, section, {k: v for k, v in clean.items() if k not in on_page})
         values = {q.id: stored_values(q, clean) for q in section.questions}
 
-        def make(section: Any = section, layout: Any = layout, values: Any = values) -> str:
+        def make(section: Any = section, layout: Any = layout, values: Any = values) -> bytes:
             return pages.section_page(book, section, layout, values)
 
         at = f"/questions/{section.id}"
@@ -120,7 +120,7 @@ def assessments(draw: st.DrawFn) -> Assessment:
 def test_every_result_from_its_skeleton_is_the_result_rendered_in_full(
     app: Flask, full_app: Flask, assessment: Assessment
 ) -> None:
-    def make() -> str:
+    def make() -> bytes:
         voice = "other" if assessment.respondent == "someone_else" else "self"
         return pages.result_page(default_rulebook().in_voice(voice), assessment)
 
@@ -130,7 +130,7 @@ def test_every_result_from_its_skeleton_is_the_result_rendered_in_full(
 def test_the_start_page_from_its_skeleton_is_the_page_rendered_in_full(app: Flask, full_app: Flask) -> None:
     for has_answers in (False, True):
 
-        def make(has_answers: bool = has_answers) -> str:
+        def make(has_answers: bool = has_answers) -> bytes:
             return pages.start_page(default_rulebook(), has_answers)
 
         assert page(app, make) == page(full_app, make)
@@ -190,9 +190,9 @@ def test_what_the_server_keeps_does_not_depend_on_anyones_answers() -> None:
 
 
 def test_a_skeleton_fills_each_hole_and_refuses_a_missing_value_or_an_unclosed_marker() -> None:
-    skeleton = Skeleton.of(f"<p>{hole('a')} and {hole('b')}</p>")
+    skeleton = Skeleton.of(f"<p>{hole('a')} – {hole('b')}</p>")
     assert skeleton.holes == ("a", "b")
-    assert skeleton.fill({"a": "one", "b": "two"}) == "<p>one and two</p>"
+    assert skeleton.fill({"a": "un", "b": "deux, é"}) == "<p>un – deux, é</p>".encode()  # as sent, in UTF-8
     with pytest.raises(KeyError):
         skeleton.fill({"a": "one"})
     with pytest.raises(ValueError, match="not closed"):
@@ -235,7 +235,7 @@ def test_every_french_result_from_its_skeleton_is_the_result_rendered_in_full(
     answers = {k: sorted(v) if isinstance(v, frozenset) else v for k, v in answers.items()}
     translated = assess(book, answers)  # the same answers, in French words
 
-    def make() -> str:
+    def make() -> bytes:
         return pages.result_page(book, translated)
 
     fast = page(app, make, language="fr_CA", path="/result")
@@ -249,7 +249,7 @@ def test_the_french_start_page_is_kept_at_its_own_path_and_the_english_untouched
     app, full_app = bilingual
     for has_answers in (False, True):
 
-        def make(has_answers: bool = has_answers) -> str:
+        def make(has_answers: bool = has_answers) -> bytes:
             return pages.start_page(french(app), has_answers)
 
         fast = page(app, make, language="fr_CA")

@@ -153,9 +153,10 @@ def _step_url(step: str | None) -> str:
     return url_for("visitor.section", section_id=step)
 
 
-def start_page(book: Rulebook, has_answers: bool) -> str:
+def start_page(book: Rulebook, has_answers: bool) -> bytes:
+    """The start page, in UTF-8 (as every page here)."""
     skeleton = _skeleton(_kept(), ("start", has_answers), book.language)
-    return skeleton.fill({"csrf": csrf_input()}) if skeleton else _render_start(book, has_answers)
+    return skeleton.fill({"csrf": csrf_input()}) if skeleton else _render_start(book, has_answers).encode()
 
 
 def section_page(
@@ -167,22 +168,27 @@ def section_page(
     csrf_failed: bool = False,
     unknown_fields: bool = False,
     earlier: Mapping[str, Any] | None = None,
-) -> str:
+) -> bytes:
     """A question page of `book` (in its voice) showing `values`, with a message next to each
     question in `errors`. `earlier` (the answers of other pages) decides where Back goes: a page
     that asks this person nothing is passed over."""
     kept = _kept()
     problem = bool(errors) or csrf_failed or unknown_fields
+    skeletons = None if problem else _skeletons(kept, book.language)
+    script_root = request.script_root
     skeleton = (
-        None if problem else _skeleton(kept, ("section", book.voice, page.id, _layout_key(layout)), book.language)
+        None if skeletons is None else skeletons.get(("section", book.voice, page.id, _layout_key(layout)), script_root)
     )
-    if skeleton is None:
+    if skeletons is None or skeleton is None:
         back = back_url(book, page, earlier or {})
-        return _render_section(book, page, layout, values, errors or {}, csrf_failed, unknown_fields, back=back)
+        return _render_section(
+            book, page, layout, values, errors or {}, csrf_failed, unknown_fields, back=back
+        ).encode()
     show = kept["fields"][book.language, book.voice].field
     filled = {f"q:{q.id}": show(q, r, values, {}) for q, r in layout}
     if _back_depends_on_answers(book, page):
-        filled["back"] = back_url(book, page, earlier or {})
+        before = journey.previous_step(book, page.id, earlier or {})
+        filled["back"] = skeletons.url(before, script_root) or _step_url(before)
     return skeleton.fill({"csrf": csrf_input(), **filled})
 
 
@@ -207,7 +213,7 @@ def _back_depends(book: Rulebook) -> frozenset[str]:
     return frozenset(found)
 
 
-def result_page(book: Rulebook, assessment: Assessment) -> str:
+def result_page(book: Rulebook, assessment: Assessment) -> bytes:
     """The result: the level's advice, what to say when calling, the reasons and, unless this is
     an emergency, the answers given with links to change them."""
     kept = _kept()
@@ -235,7 +241,7 @@ def result_page(book: Rulebook, assessment: Assessment) -> str:
     )
     skeleton = skeletons.get(key, script_root) if skeletons is not None else None
     if skeleton is None:
-        return _render_result(book, assessment, parts)
+        return _render_result(book, assessment, parts).encode()
     return skeleton.fill({"csrf": csrf_input(), **parts})
 
 

@@ -19,27 +19,34 @@ def hole(name: str) -> Markup:
 
 @dataclass(frozen=True)
 class Skeleton:
-    """A rendered page split at its holes: static text, hole name, static text, ..., static text."""
+    """A rendered page split at its holes: static text, hole name, static text, ..., static text;
+    and the same in UTF-8, as the page is sent.
+
+    A page is filled in as bytes: its text holds a few characters beyond ASCII (a dash, quotes),
+    which make Python keep it at two bytes a character, so joining it as text and then encoding it
+    moved four times the bytes that are sent (and took a tenth of a question page's time)."""
 
     parts: tuple[str, ...]
+    encoded: tuple[bytes, ...]
 
     @classmethod
     def of(cls, html: str) -> Skeleton:
         parts = tuple(html.split(HOLE))
         if len(parts) % 2 == 0:
             raise ValueError("a hole marker is not closed")
-        return cls(parts)
+        return cls(parts, tuple(part.encode() for part in parts))
 
     @property
     def holes(self) -> tuple[str, ...]:
         return self.parts[1::2]
 
-    def fill(self, values: Mapping[str, str]) -> str:
-        """The page, with each hole replaced by its value (KeyError if one is missing)."""
-        parts = list(self.parts)
+    def fill(self, values: Mapping[str, str]) -> bytes:
+        """The page in UTF-8, with each hole replaced by its value (KeyError if one is missing)."""
+        parts = list(self.encoded)
+        names = self.parts
         for i in range(1, len(parts), 2):
-            parts[i] = values[parts[i]]
-        return "".join(parts)
+            parts[i] = values[names[i]].encode()
+        return b"".join(parts)
 
 
 def around(

@@ -100,7 +100,7 @@ def init_app(app: Flask) -> None:
 
 
 @bp.route("", methods=["GET", "POST"])
-def call() -> tuple[str, int] | str:
+def call() -> tuple[str, int] | str | bytes:
     book: Rulebook = languages.rulebook().in_voice(STAFF)
     new_form: type[SectionForm] = current_app.extensions["triage"]["staff_form"][book.language]
     fields: Fields = current_app.extensions["triage"]["fields"][book.language, STAFF]

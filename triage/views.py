@@ -136,7 +136,7 @@ def healthz() -> Response:
 
 
 @bp.get("/")
-def start() -> str:
+def start() -> bytes:
     return pages.start_page(rulebook(), has_answers=bool(session_answers()))
 
 
@@ -156,12 +156,13 @@ def begin() -> Response | tuple[str, int]:
 
 
 @bp.route("/questions/<section_id>", methods=["GET", "POST"])
-def section(section_id: str) -> Response | tuple[str, int] | str:
-    book = rulebook()
+def section(section_id: str) -> Response | tuple[str, int] | tuple[bytes, int] | bytes:
+    stored = answers_and_respondent()
+    book = rulebook(str(stored[RESPONDENT]))
     if section_id not in book.section_by_id:
         abort(404)
     page = book.section_by_id[section_id]
-    answers = load_answers(book)
+    answers, _ = check_answers(book, stored)
     if not journey.can_visit(book, page.id, answers):
         return out_of_order(answers)
     on_page = {q.id for q in page.questions}
@@ -195,7 +196,7 @@ def check() -> Response:
 
 
 @bp.get("/result")
-def result() -> str | tuple[str, int]:
+def result() -> bytes | tuple[str, int]:
     answers = answers_and_respondent()
     book = rulebook(str(answers[RESPONDENT]))
     try:
