@@ -113,3 +113,15 @@ def test_rate_limit_settings_from_the_environment() -> None:
         }
     )
     assert settings == {"RATE_LIMIT": "10/second", "RATE_LIMIT_STORAGE": "redis://cache:6379", "TRUSTED_PROXIES": 1}
+
+
+def test_the_api_and_fhir_are_limited_for_every_method_and_pages_only_for_posts() -> None:
+    client = limited()
+    assert [client.get("/api/v1/questionnaire").status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert [client.get("/fhir/metadata").status_code for _ in range(4)] == [200, 200, 200, 429]
+    visitor = Visitor(limited())
+    # Reading pages, however often, never counts: the form posts still have all three.
+    for _ in range(10):
+        assert visitor.client.get("/").status_code == 200
+        assert visitor.client.get("/questions/emergency").status_code == 200
+    assert [visitor.answer("emergency", QUIET["emergency"]).status_code for _ in range(4)] == [303, 303, 303, 429]
