@@ -10,10 +10,9 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from triage import languages
+from triage import clock, languages
 from triage.conditions import describe
 from triage.engine import AnswerError, assess, rulebook_info
-from triage.hours import closed_now
 from triage.openapi import openapi_document
 from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, Question, Rulebook
 from triage.strictjson import DuplicateKeyError, read_json
@@ -168,19 +167,17 @@ def assessments() -> Response:
         return error_response(
             422, "answers", "not_an_object", 'Send {"answers": {...}}: an object of answers by question id.'
         )
-    unknown = sorted(set(body) - {"answers"})
-    if unknown:
+    if len(body) > 1:
+        unknown = sorted(set(body) - {"answers"})
         return error_response(422, unknown[0], "unknown_field", 'The body may only hold "answers".')
     try:
         book = languages.book(language)
-        config = current_app.config
-        closed = closed_now(config["OPENING_HOURS"] or book.meta.opening_hours, config["TIME_ZONE"])
-        assessment = assess(book, body["answers"], after_hours=closed)
+        assessment = assess(book, body["answers"], after_hours=clock.after_hours(book))
     except AnswerError as invalid:
         response = jsonify(invalid.to_dict())
         response.status_code = 422
         return response
-    return languages.with_content_language(jsonify(assessment.to_dict()))
+    return languages.with_content_language(jsonify(assessment.to_dict()), language)
 
 
 @bp.get("/openapi.json")

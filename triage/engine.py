@@ -124,7 +124,7 @@ class Assessment(NamedTuple):
                 for r in self.reasons
             ],
             "complete": self.complete,
-            "answers": {qid: sorted(v) if isinstance(v, frozenset) else v for qid, v in self.answers.items()},
+            "answers": {qid: sorted(v) if v.__class__ is frozenset else v for qid, v in self.answers.items()},
             "disclaimer": self.disclaimer,
             "rulebook": rulebook_info(self.rulebook_title, self.rulebook_version, self.sign_off),
         }

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request
 from flask_babel import force_locale
 
-from triage import dates, languages
+from triage import clock, dates, languages
 from triage.engine import AnswerError, assess
 from triage.fhir import (
     FHIR_JSON,
@@ -25,7 +25,6 @@ from triage.fhir import (
     read_answers,
     result_bundle,
 )
-from triage.hours import closed_now
 from triage.i18n import bundle_words
 from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, Rulebook
 from triage.strictjson import DuplicateKeyError, read_json
@@ -111,8 +110,7 @@ def assess_response() -> Response:
         answers = read_answers(book, found, response)
     except ResponseError as unreadable:
         return fhir_response(operation_outcome(found, unreadable.errors), 422)
-    config = current_app.config
-    closed = closed_now(config["OPENING_HOURS"] or book.meta.opening_hours, config["TIME_ZONE"])
+    closed = clock.after_hours(book)
     respondent = request.args.get(RESPONDENT, "self")
     base: Rulebook = languages.asked_rulebook()
     try:

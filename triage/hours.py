@@ -1,14 +1,12 @@
 """Opening hours, as a clinic writes them ("Mon-Fri 08:00-17:00, Sat 09:00-12:00"), and whether a
-moment falls within them in the clinic's time zone. Pure: the caller gives the moment."""
+moment falls within them in the clinic's time zone. Pure: the caller gives the moment (see
+`triage.clock`)."""
 
 from __future__ import annotations
 
 import datetime
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-
-from triage import dates
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ENTRY = re.compile(
@@ -31,17 +29,6 @@ class OpeningHours:
         local = moment.astimezone(zone) if zone is not None else moment.astimezone()
         now = local.time().replace(tzinfo=None)
         return any(start <= now < end for start, end in self.days[local.weekday()])
-
-
-def closed_now(hours: OpeningHours | None, zone: datetime.tzinfo | None) -> bool:
-    """Whether the clinic is closed now (`dates.utc_now`); False when no hours are known."""
-    return hours is not None and _closed_in(int(dates.utc_now().timestamp() // 60), hours, zone)
-
-
-@lru_cache(maxsize=8)
-def _closed_in(minute: int, hours: OpeningHours, zone: datetime.tzinfo | None) -> bool:
-    """Whether the clinic is closed in that minute (hours are given to the minute): worked out once."""
-    return not hours.open_at(datetime.datetime.fromtimestamp(minute * 60, datetime.UTC), zone)
 
 
 HOW = "write opening hours like 'Mon-Fri 08:00-17:00, Sat 09:00-12:00' (24-hour times, days Mon to Sun)"

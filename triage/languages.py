@@ -215,9 +215,10 @@ def asked_rulebook() -> Rulebook:
     return book(asked() or SOURCE)
 
 
-def with_content_language(response: Response) -> Response:
-    """An answer of the API and FHIR routes with texts, saying which language they are in."""
-    response.headers["Content-Language"] = html_lang(asked() or SOURCE)
+def with_content_language(response: Response, language: str | None = None) -> Response:
+    """An answer of the API and FHIR routes with texts, saying which language they are in (the
+    one asked for, when not given)."""
+    response.headers["Content-Language"] = html_lang(language or asked() or SOURCE)
     return response
 
 
