@@ -104,9 +104,14 @@ class Fields:
             return self.html(question, value, errors.get(question.id), reveal, shown(reveal, values), staff, autofocus)
         if question.id != group.questions[0]:
             return Markup("")
-        answers = tuple(values.get(qid) for qid in group.questions)
-        error = next((errors[qid] for qid in group.questions if errors.get(qid)), None)
-        plain = error is None and not staff and not autofocus and all(a in (None, "yes", "no") for a in answers)
+        answers = tuple([values.get(qid) for qid in group.questions])
+        error = next((errors[qid] for qid in group.questions if errors.get(qid)), None) if errors else None
+        plain = error is None and not staff and not autofocus
+        if plain:
+            for answer in answers:
+                if answer is not None and answer != "yes" and answer != "no":
+                    plain = False
+                    break
         unfolded = shown(reveal, values)
         key = (group.id, answers, reveal is not None, unfolded)
         kept = self._groups.get(key) if plain else None
