@@ -33,7 +33,7 @@ from markupsafe import Markup
 
 from triage import journey, languages
 from triage.answers_list import AnswersList
-from triage.clock import this_minute
+from triage.clock import Minute, this_minute
 from triage.engine import Assessment
 from triage.fields import Fields
 from triage.forms import csrf_input
@@ -213,9 +213,9 @@ def _back_depends(book: Rulebook) -> frozenset[str]:
     return frozenset(found)
 
 
-def result_page(book: Rulebook, assessment: Assessment) -> bytes:
+def result_page(book: Rulebook, assessment: Assessment, minute: Minute | None = None) -> bytes:
     """The result: the level's advice, what to say when calling, the reasons and, unless this is
-    an emergency, the answers given with links to change them."""
+    an emergency, the answers given with links to change them; made in `minute` (default: now)."""
     kept = _kept()
     shown = kept["fields"][book.language, book.voice]
     urgent_now = assessment.level.id == book.top_level.id
@@ -223,7 +223,7 @@ def result_page(book: Rulebook, assessment: Assessment) -> bytes:
         "reasons": shown.reason_items(assessment.reasons),
         "say": shown.say_section(assessment.reasons, urgent_now),
         "answers": Markup(""),
-        "made": this_minute(book).made,
+        "made": (minute or this_minute(book)).made,
     }
     script_root = request.script_root
     skeletons = _skeletons(kept, book.language)

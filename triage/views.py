@@ -199,11 +199,12 @@ def check() -> Response:
 def result() -> bytes | tuple[str, int]:
     answers = answers_and_respondent()
     book = rulebook(str(answers[RESPONDENT]))
+    minute = clock.this_minute(book)
     try:
-        assessment = assess(book, answers, after_hours=clock.after_hours(book))  # assess checks them
+        assessment = assess(book, answers, after_hours=minute.closed)  # assess checks them
     except AnswerError:
         return out_of_order(load_answers(book))
-    return pages.result_page(book, assessment)
+    return pages.result_page(book, assessment, minute)
 
 
 @bp.post("/start-again")
