@@ -82,7 +82,7 @@ def given_answers(book: Rulebook) -> st.SearchStrategy[dict[str, object]]:
 
 
 @pytest.mark.parametrize("key", sorted(BOOKS), ids=lambda key: "-".join(key))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=75, deadline=None)
 @given(data=st.data())
 def test_the_compiled_walks_read_each_rule_book_as_its_conditions_do(key: tuple[str, str], data: Any) -> None:
     book = BOOKS[key]
@@ -248,7 +248,7 @@ def complete_plainly(section: Section, answers: Mapping[str, Answer]) -> bool:
 
 
 @pytest.mark.parametrize("key", sorted(BOOKS), ids=lambda key: "-".join(key))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=75, deadline=None)
 @given(data=st.data())
 def test_where_the_questions_go_on_is_read_from_the_compiled_walk_as_plainly(key: tuple[str, str], data: Any) -> None:
     book = BOOKS[key]
