@@ -13,6 +13,7 @@ from webpages import QUIET, TO_LEVEL, Visitor, check_page, parse
 from triage import create_app
 from triage.config import ConfigError, settings_from_env
 from triage.rulebook import EMERGENCY_QUESTIONS, Rulebook, RulebookError, default_rules_path
+from triage.security import SecurityHeaders, fixed_headers
 
 # -- the factory --------------------------------------------------------------------------------
 
@@ -574,3 +575,30 @@ def test_question_pages_and_the_result_fit_the_weight_budget(visitor: Visitor, c
         visitor.answer(section.id, {**QUIET[section.id], **(diagnosed if section.id == "background" else {})})
     weights["result, with every answer"] = len(client.get("/result").data) + assets
     assert max(weights.values()) <= 30 * 1024, weights
+
+
+@pytest.mark.parametrize(
+    ("given", "cache_control"),
+    [
+        ([("Content-Type", "text/html; charset=utf-8"), ("Content-Length", "5")], ["no-store"]),
+        ([("Content-Type", "application/json"), ("Cache-Control", "public, max-age=60")], ["no-store"]),
+        ([("content-type", "Application/FHIR+JSON"), ("cache-control", "max-age=60")], ["no-store"]),
+        ([("Content-Type", "text/css; charset=utf-8"), ("Cache-Control", "no-cache")], ["no-cache"]),
+        ([("Content-Type", "image/svg+xml")], []),
+    ],
+)
+def test_pages_and_answers_are_never_stored_and_other_files_keep_their_caching(
+    given: list[tuple[str, str]], cache_control: list[str]
+) -> None:
+    sent: list[list[tuple[str, str]]] = []
+
+    def app(environ: Any, start_response: Any) -> list[bytes]:
+        start_response("200 OK", list(given))
+        return [b""]
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        sent.append(headers)
+
+    SecurityHeaders(app, fixed_headers("'self'", False))({}, start_response)
+    assert [value for name, value in sent[0] if name.lower() == "cache-control"] == cache_control
+    assert ("X-Content-Type-Options", "nosniff") in sent[0]

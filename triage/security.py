@@ -22,6 +22,7 @@ PERMISSIONS = (
 )
 # Answers show on pages and in API answers: keep these out of shared caches and browser history.
 NOT_STORED = ("text/html", "text/plain", "application/json", "application/fhir+json")
+NO_STORE = ("Cache-Control", "no-store")
 
 
 def init_app(app: Flask) -> None:
@@ -71,14 +72,25 @@ class SecurityHeaders:
         self.headers = headers
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        fixed = self.headers
+
         def start(
             status: str,
             headers: list[tuple[str, str]],
             exc_info: tuple[type[BaseException], BaseException, TracebackType] | None = None,
         ) -> object:
-            content_type = next((value for name, value in headers if name.lower() == "content-type"), "")
-            if content_type.split(";", 1)[0].strip().lower() in NOT_STORED:
-                headers = [(n, v) for n, v in headers if n.lower() != "cache-control"] + [("Cache-Control", "no-store")]
-            return start_response(status, headers + self.headers, exc_info)
+            kind = ""
+            cache_control = False
+            for name, value in headers:  # (one pass: this runs for every response)
+                lowered = name.lower()
+                if lowered == "content-type":
+                    kind = value
+                elif lowered == "cache-control":
+                    cache_control = True
+            if kind.partition(";")[0].strip().lower() in NOT_STORED:
+                if cache_control:
+                    headers = [(n, v) for n, v in headers if n.lower() != "cache-control"]
+                return start_response(status, [*headers, NO_STORE, *fixed], exc_info)
+            return start_response(status, headers + fixed, exc_info)
 
         return self.app(environ, start)  # type: ignore[arg-type]
