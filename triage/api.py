@@ -16,6 +16,7 @@ from triage.engine import AnswerError, assess, rulebook_info
 from triage.openapi import openapi_document
 from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, Question, Rulebook
 from triage.strictjson import DuplicateKeyError, read_json
+from triage.webapp import json_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -177,7 +178,7 @@ def assessments() -> Response:
         response = jsonify(invalid.to_dict())
         response.status_code = 422
         return response
-    return languages.with_content_language(jsonify(assessment.to_dict()), language)
+    return languages.with_content_language(json_response(assessment.to_dict()), language)
 
 
 @bp.get("/openapi.json")

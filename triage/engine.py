@@ -101,27 +101,21 @@ class Assessment(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         """The assessment as JSON-ready data: the shape the command line and the API print."""
+        level = self.level
         return {
             "respondent": self.respondent,
-            "level": self.level.id,
-            "title": self.level.title,
-            "action": self.action,
-            "timeframe": self.timeframe,
-            "message": self.level.visitor,
-            "staff_script": self.level.staff_script,
-            "safety_net": self.safety_net,
-            "where": self.level.where,
+            "level": level.id,
+            "title": level.title,
+            "action": level.action,
+            "timeframe": level.timeframe,
+            "message": level.visitor,
+            "staff_script": level.staff_script,
+            "safety_net": level.safety_net,
+            "where": level.where,
             "clinic_closed": self.clinic_closed,
             "reasons": [
-                {
-                    "rule": r.rule,
-                    "level": r.level,
-                    "text": r.text,
-                    "advice": r.advice,
-                    "say": r.say,
-                    "source": list(r.source),
-                }
-                for r in self.reasons
+                {"rule": rule, "level": at, "text": text, "advice": advice, "say": say, "source": list(source)}
+                for rule, at, text, advice, source, say, _ in self.reasons
             ],
             "complete": self.complete,
             "answers": {qid: sorted(v) if v.__class__ is frozenset else v for qid, v in self.answers.items()},
