@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from triage import clock, languages
 from triage.conditions import describe
-from triage.engine import AnswerError, assess, rulebook_info
+from triage.engine import AnswerError, assess, level_words, rulebook_info
 from triage.openapi import openapi_document
 from triage.rulebook import RESPONDENT, RESPONDENT_VOICES, Question, Rulebook
 from triage.strictjson import DuplicateKeyError, read_json
@@ -89,19 +89,7 @@ def questionnaire() -> Response:
                     "emergency_number": meta.emergency_number,
                     "disclaimer": meta.disclaimer,
                 },
-                "levels": [
-                    {
-                        "id": level.id,
-                        "title": level.title,
-                        "action": level.action,
-                        "timeframe": level.timeframe,
-                        "message": level.visitor,
-                        "staff_script": level.staff_script,
-                        "safety_net": level.safety_net,
-                        "where": level.where,
-                    }
-                    for level in book.levels
-                ],
+                "levels": [{"id": level.id, **level_words(level)} for level in book.levels],
                 "sections": [
                     {
                         "id": section.id,

@@ -101,17 +101,10 @@ class Assessment(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         """The assessment as JSON-ready data: the shape the command line and the API print."""
-        level = self.level
         return {
             "respondent": self.respondent,
-            "level": level.id,
-            "title": level.title,
-            "action": level.action,
-            "timeframe": level.timeframe,
-            "message": level.visitor,
-            "staff_script": level.staff_script,
-            "safety_net": level.safety_net,
-            "where": level.where,
+            "level": self.level.id,
+            **level_words(self.level),
             "clinic_closed": self.clinic_closed,
             "reasons": [
                 {"rule": rule, "level": at, "text": text, "advice": advice, "say": say, "source": list(source)}
@@ -208,6 +201,20 @@ def unanswered(rulebook: Rulebook, answers: Mapping[str, Answer]) -> list[Questi
 
 
 _NONE_REFUSED: frozenset[str] = frozenset()
+
+
+@once_per_object
+def level_words(level: Level) -> dict[str, str]:
+    """A level's words as the API and the command line give them (kept: copy it to change it)."""
+    return {
+        "title": level.title,
+        "action": level.action,
+        "timeframe": level.timeframe,
+        "message": level.visitor,
+        "staff_script": level.staff_script,
+        "safety_net": level.safety_net,
+        "where": level.where,
+    }
 
 
 def rulebook_info(title: str, version: str, sign_off: SignOff) -> dict[str, Any]:
