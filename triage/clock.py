@@ -1,12 +1,13 @@
 """The minute a result is made in: whether the clinic is closed then, by its opening hours in its
 time zone, and the time as the result writes it. Both change once a minute at most, so each
-language's is worked out at the first request of a minute and kept until the next."""
+language's minute is made at the first request of a minute and kept until the next; the time in
+words is written only when a page first asks for it (the API never does, and so never loads the
+calendar data of Babel's locales)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
-from typing import NamedTuple
 
 from babel import Locale
 from flask import current_app
@@ -16,10 +17,25 @@ from triage import dates, languages
 from triage.rulebook import Rulebook
 
 
-class Minute(NamedTuple):
-    number: int  # minutes since 1970 (UTC)
-    closed: bool  # the clinic is closed (False when no opening hours are known)
-    made: Markup  # the time as results write it, in the clinic's time zone and the language
+class Minute:
+    """One minute (since 1970, UTC), for results in one language."""
+
+    __slots__ = ("_made", "_where", "_zone", "closed", "number")
+
+    def __init__(self, number: int, closed: bool, zone: tzinfo | None, where: Locale) -> None:
+        self.number = number
+        self.closed = closed  # the clinic is closed (False when no opening hours are known)
+        self._zone = zone
+        self._where = where
+        self._made: Markup | None = None
+
+    @property
+    def made(self) -> Markup:
+        """The time as results write it, in the clinic's time zone and the language."""
+        if self._made is None:
+            moment = datetime.fromtimestamp(self.number * 60, UTC)
+            self._made = Markup(escape(dates.written(moment, self._zone, self._where)))
+        return self._made
 
 
 def this_minute(book: Rulebook) -> Minute:
@@ -40,12 +56,11 @@ def after_hours(book: Rulebook) -> bool:
 
 def _minute(number: int, book: Rulebook) -> Minute:
     config = current_app.config
-    moment = datetime.fromtimestamp(number * 60, UTC)
     zone = config["TIME_ZONE"]
     hours = config["OPENING_HOURS"] or book.meta.opening_hours
     where = config["BABEL_LOCALE"] if book.language == languages.SOURCE else _locale(book.language)
-    closed = hours is not None and not hours.open_at(moment, zone)
-    return Minute(number, closed, Markup(escape(dates.written(moment, zone, where))))
+    closed = hours is not None and not hours.open_at(datetime.fromtimestamp(number * 60, UTC), zone)
+    return Minute(number, closed, zone, where)
 
 
 @lru_cache(maxsize=8)
