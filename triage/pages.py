@@ -121,13 +121,10 @@ def _skeletons(kept: dict[str, Any], language: str | None = None) -> Skeletons |
     return kept["skeletons"].get(language or languages.current())  # type: ignore[no-any-return]
 
 
-def _skeleton(kept: dict[str, Any], key: Hashable, language: str, script_root: str | None = None) -> Skeleton | None:
-    """A page's skeleton in `language` (a page's rule book's is its request's), for a request at
-    `script_root` (default: this one's)."""
+def _skeleton(kept: dict[str, Any], key: Hashable, language: str) -> Skeleton | None:
+    """A page's skeleton in `language` (a page's rule book's is its request's)."""
     skeletons = _skeletons(kept, language)
-    if skeletons is None:
-        return None
-    return skeletons.get(key, request.script_root if script_root is None else script_root)
+    return skeletons.get(key, request.script_root) if skeletons is not None else None
 
 
 def fields(voice: str, language: str) -> Fields:
@@ -140,8 +137,12 @@ def fields(voice: str, language: str) -> Fields:
 def step_url(step: str | None, language: str | None = None) -> str:
     """The address of a step: a section, or the result (None: the start page), in `language`
     (default: this request's)."""
-    skeletons = _skeletons(_kept(), language)
-    kept = skeletons.url(step, request.script_root) if skeletons is not None else None
+    return _address(_skeletons(_kept(), language), step, request.script_root)
+
+
+def _address(skeletons: Skeletons | None, step: str | None, script_root: str) -> str:
+    """A step's address, kept with the skeletons when the request is at their path."""
+    kept = skeletons.url(step, script_root) if skeletons is not None else None
     return kept or _step_url(step)
 
 
@@ -188,7 +189,7 @@ def section_page(
     filled = {f"q:{q.id}": show(q, r, values, {}) for q, r in layout}
     if _back_depends_on_answers(book, page):
         before = journey.previous_step(book, page.id, earlier or {})
-        filled["back"] = skeletons.url(before, script_root) or _step_url(before)
+        filled["back"] = _address(skeletons, before, script_root)
     return skeleton.fill({"csrf": csrf_input(), **filled})
 
 
