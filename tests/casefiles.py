@@ -12,10 +12,25 @@ from triage.cases import Case, CaseFileError, load_cases
 from triage.engine import AnswerError, assess
 from triage.rulebook import Rulebook, load_rulebook
 
-__all__ = ["REPORT", "Case", "CaseFileError", "all_cases", "check_case", "default_rulebook", "load_cases"]
+__all__ = [
+    "MEASUREMENT",
+    "Case",
+    "CaseFileError",
+    "all_cases",
+    "check_case",
+    "default_rulebook",
+    "load_cases",
+    "measured",
+]
 
 CASES_DIR = Path(__file__).parent / "cases"
-REPORT = pytest.StashKey[list[str]]()  # lines for the terminal summary
+MEASUREMENT = "measurement"  # a line for the run's summary, kept with a test's report
+
+
+def measured(request: pytest.FixtureRequest, *lines: str) -> None:
+    """Lines for the run's summary ("measurements"): kept with the test's report, so that they reach
+    the summary from a worker process too (pytest-xdist sends each report back)."""
+    request.node.user_properties.extend((MEASUREMENT, line) for line in lines)
 
 
 @cache

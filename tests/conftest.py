@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casefiles import REPORT, Case, CaseFileError, check_case, default_rulebook, load_cases
+from casefiles import MEASUREMENT, Case, CaseFileError, check_case, default_rulebook, load_cases
 
 from triage.rulebook import Rulebook
 
@@ -74,8 +74,18 @@ def rulebook() -> Rulebook:
     return default_rulebook()
 
 
+MEASURED: list[str] = []  # the lines tests gave (`casefiles.measured`), for the summary
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Each test's measurements, from its last report (in the process that prints the summary,
+    whether the test ran there or in a pytest-xdist worker)."""
+    if report.when == "teardown":
+        MEASURED.extend(str(line) for name, line in report.user_properties if name == MEASUREMENT)
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    lines = config.stash.get(REPORT, [])
+    lines = MEASURED
     if lines:
         terminalreporter.section("measurements")
         for line in lines:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from browser_support import Keyboard, axe_violations
-from casefiles import REPORT
+from casefiles import measured
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
@@ -182,9 +182,7 @@ def test_keyboard_only_from_start_page_to_result(page: Any, request: pytest.Fixt
     keyboard.answer_every_page(("Continue", "See what to do"))
     page.wait_for_url("**/result")
     assert page.locator("h1").inner_text() == TITLES["routine"]
-    request.config.stash.setdefault(REPORT, []).append(
-        f"keyboard only: start page to result in {keyboard.keys} key presses"
-    )
+    measured(request, f"keyboard only: start page to result in {keyboard.keys} key presses")
 
 
 def test_no_horizontal_scrolling_on_a_phone(browser: Any, base_url: str) -> None:
@@ -252,7 +250,7 @@ def test_the_printout_is_one_a4_page_with_what_a_doctor_needs(page: Any, request
     sheet = pdf.pages[0].mediabox
     assert (round(float(sheet.width)), round(float(sheet.height))) == (595, 842)  # A4, in points
     text = " ".join(unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in pdf.pages)).split())
-    request.config.stash.setdefault(REPORT, []).append(f"printout of a typical result: {len(pdf.pages)} A4 page(s)")
+    measured(request, f"printout of a typical result: {len(pdf.pages)} A4 page(s)")
     assert len(pdf.pages) == 1, text
     for expected in (
         "When to get help for muscle, speech, swallowing or breathing problems",  # the service
@@ -307,8 +305,9 @@ def test_a_typical_visitor_reaches_a_result_in_7_pages_and_under_28_clicks(
     page.wait_for_url("**/result")
     assert page.locator("h1").inner_text() == TITLES["urgent"]
     pages = len(seen)
-    request.config.stash.setdefault(REPORT, []).append(
-        f"a typical visitor, start page to result: {pages} pages and {clicks} clicks (was 9 pages and 28 clicks)"
+    measured(
+        request,
+        f"a typical visitor, start page to result: {pages} pages and {clicks} clicks (was 9 pages and 28 clicks)",
     )
     assert pages <= 7 and clicks <= 22  # issue 17: ten more questions, still at most 7 pages and 22 clicks
 
@@ -341,9 +340,7 @@ def test_a_person_already_diagnosed_sees_one_more_page_and_every_page_is_axe_cle
     crisis = page.locator(".contacts a[href='tel:988']")
     assert crisis.count() == 1 and crisis.inner_text() == "call 9-8-8"
     assert axe_violations(page) == []
-    request.config.stash.setdefault(REPORT, []).append(
-        f"a person already diagnosed, start page to result: {len(seen)} pages (everyone else: at most 7)"
-    )
+    measured(request, f"a person already diagnosed, start page to result: {len(seen)} pages (everyone else: at most 7)")
     assert len(seen) <= 8
 
 
@@ -538,9 +535,10 @@ def test_each_result_is_short_on_a_phone_and_prints_on_one_page(
             assert not answers.evaluate("el => el.open")  # folded on screen
         pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
         text = " ".join(unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in pdf.pages)).split())
-        request.config.stash.setdefault(REPORT, []).append(
+        measured(
+            request,
             f"result {level} ({respondent}) at 360 px: {height} px tall, advice ends at {bottom:.0f} px; "
-            f"printed on {len(pdf.pages)} A4 page(s)"
+            f"printed on {len(pdf.pages)} A4 page(s)",
         )
         assert bottom <= 2 * 740, f"the advice ends {bottom:.0f} px down"
         assert len(pdf.pages) == 1, text

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from browser_support import axe_violations
-from casefiles import REPORT
+from casefiles import measured
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
@@ -84,9 +84,7 @@ def test_a_typical_call_with_the_keyboard_shortcuts(page: Any, request: pytest.F
     summary = page.locator("#call-summary").inner_text()
     assert "Where is the person weak? Hands" in summary
     assert "Does the person drop things, or find it hard to grip? Yes" in summary
-    request.config.stash.setdefault(REPORT, []).append(
-        f"call screen: a typical full call with the keyboard shortcuts in {keys.count} key presses"
-    )
+    measured(request, f"call screen: a typical full call with the keyboard shortcuts in {keys.count} key presses")
     assert keys.count <= 25
 
 
@@ -122,8 +120,9 @@ def test_a_typical_call_with_tab_and_arrow_keys_only(
                 keys.press("Tab")
         keys.press("Enter")
         page.wait_for_selector(".card--urgent")
-        request.config.stash.setdefault(REPORT, []).append(
-            f"call screen: the same call with Tab, arrows and Space only (no JavaScript) in {keys.count} key presses"
+        measured(
+            request,
+            f"call screen: the same call with Tab, arrows and Space only (no JavaScript) in {keys.count} key presses",
         )
     finally:
         context.close()
@@ -204,9 +203,7 @@ def test_call_result_prints_with_the_summary_and_disclaimer(page: Any, request: 
     assert not page.get_by_role("button", name="Print").is_visible()
     pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
     text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
-    request.config.stash.setdefault(REPORT, []).append(
-        f"call screen: a typical call's advice printed on {len(pdf.pages)} A4 page(s)"
-    )
+    measured(request, f"call screen: a typical call's advice printed on {len(pdf.pages)} A4 page(s)")
     assert text.count("This advice is general information only.") == 1
     assert len(pdf.pages) == 1, text
 
@@ -242,7 +239,7 @@ def test_on_a_wide_screen_the_script_panel_sits_beside_the_questions_and_stays_i
         page.locator("#breathing_now").check()  # an emergency sign, ticked late
         assert page.locator("#emergency-script").is_visible()
         height = page.evaluate("document.documentElement.scrollHeight")
-        request.config.stash.setdefault(REPORT, []).append(f"call screen at 1440 px wide: {height} px long")
+        measured(request, f"call screen at 1440 px wide: {height} px long")
         assert axe_violations(page) == []
     finally:
         context.close()

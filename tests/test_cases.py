@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from casefiles import REPORT, CaseFileError, all_cases, check_case, load_cases
+from casefiles import CaseFileError, all_cases, check_case, load_cases, measured
 
 from triage.engine import AnswerError, assess
 from triage.rulebook import Rule, Rulebook
@@ -76,12 +76,11 @@ def test_removing_or_lowering_any_rule_fails_a_case(rulebook: Rulebook, request:
             level_changed.append(rule.id)
 
     total = len(rulebook.rules)
-    request.config.stash.setdefault(REPORT, []).extend(
-        [
-            f"rule cases: removing a rule is caught for {len(removal_caught)} of {total} rules",
-            f"rule cases: lowering a rule by one level is caught for {len(lowering_caught)} of {len(lowerable)} "
-            f"rules that can be lowered; it changes an overall level for {len(level_changed)} of them",
-        ]
+    measured(
+        request,
+        f"rule cases: removing a rule is caught for {len(removal_caught)} of {total} rules",
+        f"rule cases: lowering a rule by one level is caught for {len(lowering_caught)} of {len(lowerable)} "
+        f"rules that can be lowered; it changes an overall level for {len(level_changed)} of them",
     )
     assert removal_caught == [r.id for r in rulebook.rules]
     assert lowering_caught == lowerable

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from casefiles import REPORT
+from casefiles import measured
 from test_cli import TRIAGE
 
 from triage.cli import main
@@ -131,8 +131,8 @@ def test_diff_scales_to_rule_books_ten_times_todays_size(tmp_path: Path, request
     peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-1000:]
     assert "soon → urgent" in result.stdout and "urgent → soon" in result.stdout
-    request.config.stash.setdefault(REPORT, []).append(
-        f"triage diff of two rule books of {extra + 39} questions: {seconds:.1f} s, {peak_mb:.0f} MB at most"
+    measured(
+        request, f"triage diff of two rule books of {extra + 39} questions: {seconds:.1f} s, {peak_mb:.0f} MB at most"
     )
     assert seconds < 30 and peak_mb < 1024
 
