@@ -1,15 +1,15 @@
-"""The `triage` command: check a rule book, or assess a set of answers from JSON."""
+"""The `triage` command: check a rule book, or assess a set of answers from JSON (the clinical
+lead's tools, `diff`, `sign`, `translations` and `report`, are in `triage.lead_commands`)."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -18,8 +18,6 @@ from triage.rulebook import Rulebook, RulebookError, load_rulebook
 from triage.strictjson import DuplicateKeyError, read_json
 
 if TYPE_CHECKING:
-    from babel.support import NullTranslations
-
     from triage.analysis import Report
 
 EXIT_OK, EXIT_BAD_RULES, EXIT_BAD_ANSWERS = 0, 1, 2
@@ -144,67 +142,18 @@ def shown(text: str) -> str:
     return _CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
 
 
+def has_control(text: str) -> bool:
+    """Whether `text` holds a control character (a tab or a line feed is not one here)."""
+    return _CONTROL.search(text) is not None
+
+
 def run_command(args: argparse.Namespace) -> int:
     if args.command == "serve":
-        from triage.config import ConfigError, server_settings
-        from triage.server import serve  # the web stack is only loaded to serve
+        return run_serve(args)
+    if args.command in ("diff", "sign", "translations"):
+        from triage import lead_commands  # the clinical lead's tools, loaded only for them
 
-        try:
-            chosen = server_settings(os.environ)
-        except ConfigError as error:
-            for line in str(error).splitlines():
-                print(f"Cannot start: {line}", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        given = {"host": args.host, "port": args.port, "workers": args.workers, "threads": args.threads}
-        chosen |= {key: value for key, value in given.items() if value is not None}
-        allowed = chosen.get("forwarded_allow_ips", "127.0.0.1")
-        return serve(chosen["host"], chosen["port"], chosen["workers"], chosen["threads"], allowed)
-    if args.command == "diff":
-        from triage.diffing import diff, load_any
-
-        try:
-            old, new = load_any(args.old), load_any(args.new or rulebook_path(None))
-            found = diff(old, new)
-            found = dataclasses.replace(found, changes=found.changes + translated_changes(args.old, args.new))
-        except RulebookError as error:
-            print("\n".join(error.lines()), file=sys.stderr)
-            return EXIT_BAD_INPUT
-        try:
-            sys.stdout.write(found.text(markdown=args.markdown))
-        except BrokenPipeError:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
-    if args.command == "sign":
-        from triage.rulebook import default_rules_path
-        from triage.signing import sign_file
-
-        path = args.rules or default_rules_path()
-        if _CONTROL.search(args.by):
-            print(
-                "triage sign: --by must be a name and role in plain text, without control characters", file=sys.stderr
-            )
-            return EXIT_BAD_INPUT
-        try:
-            recorded = sign_file(path, args.by)
-        except RulebookError as error:
-            print("\n".join(error.lines()), file=sys.stderr)
-            print("The rule book was not signed.", file=sys.stderr)
-            return EXIT_BAD_RULES
-        print(f"{path}: signed.\n{recorded}", end="")
-        return EXIT_OK
-    if args.command == "translations":
-        from triage.i18n import update_page_catalogs
-        from triage.rulebook import update_catalogs
-
-        try:
-            written = update_catalogs(rulebook_path(args.rules), tuple(args.language))
-        except RulebookError as error:
-            print("\n".join(error.lines()), file=sys.stderr)
-            return EXIT_BAD_RULES
-        if args.rules is None:  # the pages' words go with the built-in rule book's, in the checkout
-            written += update_page_catalogs(tuple(args.language))
-        print("\n".join(f"wrote {path}" for path in written))
-        return EXIT_OK
+        return lead_commands.run(args)
     try:
         rulebook = load_rulebook(args.rules)
         for language in getattr(args, "language", None) or ():
@@ -213,6 +162,33 @@ def run_command(args: argparse.Namespace) -> int:
         print("\n".join(error.lines()), file=sys.stderr)
         print(f"{len(error.problems)} problem(s): the rule book cannot be used.", file=sys.stderr)
         return EXIT_BAD_RULES
+    if args.command == "report":
+        from triage import lead_commands
+
+        return lead_commands.run_report(args, rulebook)
+    if args.command in ("check", "verify"):
+        return run_check(args, rulebook)
+    return run_assess(rulebook, args.answers, sys.stdin, sys.stdout, sys.stderr)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from triage.config import ConfigError, server_settings
+    from triage.server import serve  # the web stack is only loaded to serve
+
+    try:
+        chosen = server_settings(os.environ)
+    except ConfigError as error:
+        for line in str(error).splitlines():
+            print(f"Cannot start: {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    given = {"host": args.host, "port": args.port, "workers": args.workers, "threads": args.threads}
+    chosen |= {key: value for key, value in given.items() if value is not None}
+    allowed = chosen.get("forwarded_allow_ips", "127.0.0.1")
+    return serve(chosen["host"], chosen["port"], chosen["workers"], chosen["threads"], allowed)
+
+
+def run_check(args: argparse.Namespace, rulebook: Rulebook) -> int:
+    """`check` (with the pages' catalogs of each `--language`) and `verify`."""
     if args.command == "check" and args.language:
         from triage.i18n import page_catalog_problems
 
@@ -223,109 +199,22 @@ def run_command(args: argparse.Namespace) -> int:
                 f"{len(unusable)} problem(s) in the pages' catalogs: those languages cannot be used.", file=sys.stderr
             )
             return EXIT_BAD_RULES
-    if args.command == "report":
-        from triage.report import write_report
+    from triage.analysis import verify  # the solver is only loaded to prove
 
-        cases = args.cases or Path(rulebook_path(args.rules)).resolve().parent / "tests" / "cases"
-        since = None
-        if args.since is not None:
-            from triage.diffing import load_any
-
-            try:
-                since = load_any(args.since)
-            except RulebookError as error:
-                print("\n".join(error.lines()), file=sys.stderr)
-                return EXIT_BAD_INPUT
-        from triage.rulebook.translation import catalogs_of
-
-        path = rulebook_path(args.rules)
-        language = args.report_language or rulebook.language
-        try:
-            books = {code: load_rulebook(path, language=code) for code in catalogs_of(path)}
-            if language != rulebook.language and language not in books:
-                print(
-                    f"{path}: there is no {language} catalog beside it: the report cannot be made in it",
-                    file=sys.stderr,
-                )
-                return EXIT_BAD_INPUT
-            books[rulebook.language] = rulebook
-        except RulebookError as error:
-            print("\n".join(error.lines()), file=sys.stderr)
-            return EXIT_BAD_RULES
-        words, unusable = report_words(language)
-        if unusable:
-            print("\n".join(unusable[:MAX_ERRORS_SHOWN]), file=sys.stderr)
-            return EXIT_BAD_RULES
-        try:
-            changed = translated_changes(args.since, args.rules, words.gettext) if args.since is not None else ()
-        except RulebookError as error:
-            print("\n".join(error.lines()), file=sys.stderr)
-            return EXIT_BAD_RULES
-        proof = write_report(
-            books[language],
-            args.output,
-            cases,
-            since=since,
-            appendix=not args.no_appendix,
-            translations={code: book for code, book in books.items() if code != language},
-            translated_changes=changed,
-            words=words,
-            compared=rulebook,
-        )
-        status = "proved" if proof.ok else f"{len(proof.failures)} NOT PROVED"
-        print(
-            f"{args.output}: report on {rulebook.file} {rulebook.meta.version} ({rulebook.sign_off.summary}; {status})"
-        )
-        return EXIT_OK
-    if args.command in ("check", "verify"):
-        from triage.analysis import verify  # the solver is only loaded to prove
-
-        report = verify(rulebook)
-        try:
-            if args.command == "check":
-                print_check(rulebook, sys.stdout, report)
-            else:
-                print("\n".join(report.lines()))
-        except BrokenPipeError:  # `triage check | head` closed the pipe early: that is fine
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        if not report.ok:
-            for problem in report.problems():
-                print(f"{rulebook.file}:{problem.line}: {problem.message}", file=sys.stderr)
-            print(f"{len(report.failures)} statement(s) not proved: the rule book cannot be used.", file=sys.stderr)
-            return EXIT_BAD_RULES
-        return EXIT_OK
-    return run_assess(rulebook, args.answers, sys.stdin, sys.stdout, sys.stderr)
-
-
-def translated_changes(
-    old_path: Path, new_path: Path | None, gettext: Callable[[str], str] | None = None
-) -> tuple[tuple[str, str], ...]:
-    """The texts changed in each language the later rule book has a catalog for (in the words of
-    `gettext`, or English)."""
-    from triage.diffing import text_changes
-    from triage.report import as_written
-    from triage.rulebook.translation import catalogs_of
-
-    new_path = rulebook_path(new_path)
-    changes: list[tuple[str, str]] = []
-    for language in catalogs_of(new_path):
-        new = load_rulebook(new_path, language=language)
-        old = load_rulebook(old_path, language=language) if language in catalogs_of(old_path) else None
-        changes += text_changes(old, new, gettext or as_written)
-    return tuple(changes)
-
-
-def report_words(language: str) -> tuple[NullTranslations, list[str]]:
-    """The report's own words in `language`, from the pages' catalog (English: as written), or
-    what stops that catalog being used."""
-    from babel.support import NullTranslations
-
-    from triage.i18n import compiled_pages, page_catalog_problems
-
-    if language == "en":
-        return NullTranslations(), []
-    problems = page_catalog_problems(language)
-    return (NullTranslations(), problems) if problems else (compiled_pages(language), [])
+    report = verify(rulebook)
+    try:
+        if args.command == "check":
+            print_check(rulebook, sys.stdout, report)
+        else:
+            print("\n".join(report.lines()))
+    except BrokenPipeError:  # `triage check | head` closed the pipe early: that is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if not report.ok:
+        for problem in report.problems():
+            print(f"{rulebook.file}:{problem.line}: {problem.message}", file=sys.stderr)
+        print(f"{len(report.failures)} statement(s) not proved: the rule book cannot be used.", file=sys.stderr)
+        return EXIT_BAD_RULES
+    return EXIT_OK
 
 
 def rulebook_path(given: Path | None) -> Path:
