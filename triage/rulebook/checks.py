@@ -7,7 +7,6 @@ import itertools
 from collections.abc import Iterator, Mapping
 
 from triage.conditions import Compare, Condition, questions_in, walk
-from triage.rulebook.logic import _Logic
 from triage.rulebook.model import (
     CONTRACT,
     EMERGENCY_QUESTIONS,
@@ -17,13 +16,14 @@ from triage.rulebook.model import (
     Rulebook,
     Section,
 )
+from triage.rulebook.policy import _Policy
 from triage.yamlsource import (
     Node,
     line_of,
 )
 
 
-class _Checks(_Logic):
+class _Checks(_Policy):
     """The checks run over a built rule book: the contract, emergencies first, reachability."""
 
     # -- whole-book checks ----------------------------------------------------------------------

@@ -1,9 +1,8 @@
-"""Building the rules, the inventory and the policy."""
+"""Building the rules and the red-flag inventory (the policy: `triage.rulebook.policy`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 
 from triage.conditions import compile_condition
 from triage.rulebook.model import (
@@ -11,9 +10,6 @@ from triage.rulebook.model import (
     CLINICIANS,
     InventoryItem,
     Level,
-    MinimumLevel,
-    NeverLowers,
-    Policy,
     Question,
     Rule,
 )
@@ -29,7 +25,7 @@ from triage.yamlsource import (
 
 
 class _Logic(_Questions):
-    """Reading the rules, the red-flag inventory and the clinical policy."""
+    """Reading the rules and the red-flag inventory."""
 
     def rules(
         self, node: Node, levels: Mapping[str, Level], questions: Mapping[str, Question], refs: set[str]
@@ -135,71 +131,3 @@ class _Logic(_Questions):
             items.append(InventoryItem(ref or "", statement or "", tuple(listed), not_asked))
         self.unique(refs, "inventory ref")
         return tuple(items)
-
-    def policy(
-        self, node: Node, levels: Mapping[str, Level], questions: Mapping[str, Question], refs: set[str]
-    ) -> Policy | None:
-        found = self.mapping(node, "policy", ("minimum_levels", "never_lower", "problem_order", "context"))
-        if found is None or len(found) < 4:
-            return None
-        minimums: list[MinimumLevel] = []
-        ids: list[tuple[str | None, Node]] = []
-        for item in self.sequence(found["minimum_levels"], "minimum_levels"):
-            row = self.mapping(item, self.named(item, "policy row"), ("id", "says", "when", "at_least", "source"))
-            if row is None or len(row) < 5:
-                continue
-            row_id = self.ident(row["id"], "a policy row id")
-            ids.append((row_id, row["id"]))
-            says = self.text(row["says"], f"what policy row '{row_id}' says", words=CLINICIANS)
-            when = compile_condition(row["when"], questions, self.problems)
-            level_id = self.scalar(row["at_least"])
-            if level_id not in levels:
-                self.problems.add(row["at_least"], f"unknown level '{level_id}'{did_you_mean(level_id, levels)}")
-            source = self.source(row["source"], f"policy row '{row_id}'", refs)
-            if row_id and says and when and isinstance(level_id, str) and level_id in levels:
-                minimums.append(MinimumLevel(row_id, says, when, levels[level_id], source, line_of(item)))
-        nevers: list[NeverLowers] = []
-        for item in self.sequence(found["never_lower"], "never_lower"):
-            row = self.mapping(item, self.named(item, "policy row"), ("id", "says", "question", "answer", "source"))
-            if row is None or len(row) < 5:
-                continue
-            row_id = self.ident(row["id"], "a policy row id")
-            ids.append((row_id, row["id"]))
-            says = self.text(row["says"], f"what policy row '{row_id}' says", words=CLINICIANS)
-            qid, answer = self.scalar(row["question"]), self.scalar(row["answer"])
-            question = questions.get(qid) if isinstance(qid, str) else None
-            if question is None:
-                self.problems.add(row["question"], f"unknown question '{qid}'{did_you_mean(qid, questions)}")
-            elif question.kind not in ("yes_no", "choice") or answer not in question.values:
-                self.problems.add(row["answer"], f"'{answer}' is not an option of '{qid}'")
-            source = self.source(row["source"], f"policy row '{row_id}'", refs)
-            if row_id and says and question and isinstance(answer, str) and answer in question.values:
-                nevers.append(NeverLowers(row_id, says, question.id, answer, source, line_of(item)))
-        self.unique(ids, "policy row id")
-        order = self.problem_order(found["problem_order"], questions)
-        context: set[str] = set()
-        for item in self.sequence(found["context"], "context"):
-            qid = self.scalar(item)
-            if not isinstance(qid, str) or qid not in questions:
-                self.problems.add(item, f"unknown question '{qid}'{did_you_mean(qid, questions)}")
-            else:
-                context.add(qid)
-        return Policy(tuple(minimums), tuple(nevers), MappingProxyType(order), frozenset(context), line_of(node))
-
-    def problem_order(self, node: Node, questions: Mapping[str, Question]) -> dict[str, tuple[frozenset[str], ...]]:
-        orders: dict[str, tuple[frozenset[str], ...]] = {}
-        found = self.mapping(node, "problem_order", (), tuple(q.id for q in questions.values()))
-        for qid, ranks_node in (found or {}).items():
-            question = questions[qid]
-            ranks: list[frozenset[str]] = []
-            for rank in self.sequence(ranks_node, f"the problem order of '{qid}'"):
-                items = rank.value if isinstance(rank, SequenceNode) else [rank]
-                values = [self.scalar(value) for value in items]
-                if not all(isinstance(v, str) and v in question.values for v in values):
-                    self.problems.add(rank, f"the problem order of '{qid}' names an answer it does not have")
-                ranks.append(frozenset(str(v) for v in values))
-            listed = [v for rank in ranks for v in rank]
-            if sorted(listed) != sorted(question.values):
-                self.problems.add(ranks_node, f"the problem order of '{qid}' must list each of its answers once")
-            orders[qid] = tuple(ranks)
-        return orders
