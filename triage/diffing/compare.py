@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from triage.diffing.plainest import plainest
 from triage.diffing.space import JointSpace
 from triage.diffing.words import changes
 from triage.rulebook import Rulebook
@@ -120,6 +121,6 @@ def _diff(old: Rulebook, new: Rulebook) -> Diff:
             both = old_f & new_f
             count = space.count(both)
             if count:
-                example = space.plainest(both, (old, new)) if old_id != new_id else {}
+                example = plainest(space, both, (old, new)) if old_id != new_id else {}
                 moves.append(Move(old_id, new_id, count, example))
     return Diff(old, new, tuple(moves), tuple(changes(old, new)))

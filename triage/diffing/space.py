@@ -4,9 +4,8 @@ listing the answer sets."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from itertools import pairwise
-from typing import Any
 
 from dd.autoref import BDD, Function
 
@@ -41,15 +40,8 @@ class JointSpace:
                 if q.kind == "multi":
                     self.multi.add(q.id)
         if len(books) == 2:
-            self.old, new = books
-            for q in new.questions:
-                offered = self.old.question_by_id[q.id].values if q.id in self.old.question_by_id else ()
-                for option in q.options:
-                    if option.value in offered:
-                        continue  # not new: the old rule book offered it too
-                    for was in option.replaces:
-                        kept = (was,) if was in q.values else ()
-                        self.replaced[q.id, was] = (*self.replaced.get((q.id, was), kept), option.value)
+            self.old = books[0]
+            self.replaced = _replaced(*books)
         names = [self.name(qid, v) for qid, values in self.values.items() for v in self.slots(qid, values)]
         self.bdd.declare(*names)
         self.nvars = len(names)
@@ -156,40 +148,20 @@ class JointSpace:
     def count(self, f: Function) -> int:
         return int(self.bdd.count(f, nvars=self.nvars))
 
-    def plainest(self, f: Function, books: Iterable[Rulebook]) -> dict[str, Any]:
-        """The answer set in `f` with the fewest answers that report a problem."""
-        quiet = _quiet_values(books)
-        noisy = [
-            (self.any_of(self.var(qid, v) for v in values) if qid in self.multi else
-             self.any_of(self.var(qid, v) for v in values if v not in quiet.get(qid, set())))
-            for qid, values in self.values.items()
-        ]  # fmt: skip
-        for most in range(len(noisy) + 1):
-            found = f & self.at_most(noisy, most)
-            if found != self.bdd.false:
-                return self.decode(self.bdd.pick(found, care_vars=set(self.bdd.vars)) or {})
-        return {}
 
-    def at_most(self, indicators: list[Function], k: int) -> Function:
-        """At most k of the indicators hold (a counting function, built from the last one back)."""
-        bounds = [self.bdd.true] * (k + 1)
-        for x in reversed(indicators):
-            bounds = [(~x & bounds[0]) if j == 0 else self.bdd.ite(x, bounds[j - 1], bounds[j]) for j in
-                      range(k + 1)]  # fmt: skip
-        return bounds[k]
-
-    def decode(self, assignment: Mapping[str, bool]) -> dict[str, Any]:
-        answers: dict[str, Any] = {}
-        for qid, values in self.values.items():
-            if qid in self.multi:
-                chosen = [v for v in values if assignment.get(self.name(qid, v))]
-                if chosen:
-                    answers[qid] = chosen
-            else:
-                value = next((v for v in values if assignment.get(self.name(qid, v))), None)
-                if value is not None:
-                    answers[qid] = value
-        return answers
+def _replaced(old: Rulebook, new: Rulebook) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Each answer of `old` that options new in `new` replace: those options (and itself, where
+    `new` still offers it)."""
+    replaced: dict[tuple[str, str], tuple[str, ...]] = {}
+    for q in new.questions:
+        offered = old.question_by_id[q.id].values if q.id in old.question_by_id else ()
+        for option in q.options:
+            if option.value in offered:
+                continue  # not new: the old rule book offered it too
+            for was in option.replaces:
+                kept = (was,) if was in q.values else ()
+                replaced[q.id, was] = (*replaced.get((q.id, was), kept), option.value)
+    return replaced
 
 
 def _ranges(question: Question, books: Iterable[Rulebook]) -> list[tuple[int, int]]:
@@ -205,15 +177,3 @@ def _ranges(question: Question, books: Iterable[Rulebook]) -> list[tuple[int, in
                     cuts.add(node.bound + (1 if node.test in ("at_most", "more_than") else 0))
     points = sorted(c for c in cuts if low <= c <= high + 1)
     return [(a, b - 1) for a, b in pairwise(points)]
-
-
-def _quiet_values(books: Iterable[Rulebook]) -> dict[str, set[str]]:
-    quiet: dict[str, set[str]] = {}
-    for book in books:
-        for q in book.questions:
-            if q.kind == "number":
-                continue
-            plain = {v for v in ("no", "none") if v in q.values}
-            order = book.policy.problem_order.get(q.id)
-            quiet.setdefault(q.id, set()).update(plain or (set(order[0]) if order else {q.values[0]}))
-    return quiet
