@@ -49,17 +49,14 @@ class _Policy(_Logic):
         """The rows of `minimum_levels` (their ids added to `ids`)."""
         minimums: list[MinimumLevel] = []
         for item in self.sequence(node, "minimum_levels"):
-            row = self.mapping(item, self.named(item, "policy row"), ("id", "says", "when", "at_least", "source"))
-            if row is None or len(row) < 5:
+            read = self.row(item, ("when", "at_least"), refs, ids)
+            if read is None:
                 continue
-            row_id = self.ident(row["id"], "a policy row id")
-            ids.append((row_id, row["id"]))
-            says = self.text(row["says"], f"what policy row '{row_id}' says", words=CLINICIANS)
+            row, row_id, says, source = read
             when = compile_condition(row["when"], questions, self.problems)
             level_id = self.scalar(row["at_least"])
             if level_id not in levels:
                 self.problems.add(row["at_least"], f"unknown level '{level_id}'{did_you_mean(level_id, levels)}")
-            source = self.source(row["source"], f"policy row '{row_id}'", refs)
             if row_id and says and when and isinstance(level_id, str) and level_id in levels:
                 minimums.append(MinimumLevel(row_id, says, when, levels[level_id], source, line_of(item)))
         return minimums
@@ -70,22 +67,32 @@ class _Policy(_Logic):
         """The rows of `never_lower` (their ids added to `ids`)."""
         nevers: list[NeverLowers] = []
         for item in self.sequence(node, "never_lower"):
-            row = self.mapping(item, self.named(item, "policy row"), ("id", "says", "question", "answer", "source"))
-            if row is None or len(row) < 5:
+            read = self.row(item, ("question", "answer"), refs, ids)
+            if read is None:
                 continue
-            row_id = self.ident(row["id"], "a policy row id")
-            ids.append((row_id, row["id"]))
-            says = self.text(row["says"], f"what policy row '{row_id}' says", words=CLINICIANS)
+            row, row_id, says, source = read
             qid, answer = self.scalar(row["question"]), self.scalar(row["answer"])
             question = questions.get(qid) if isinstance(qid, str) else None
             if question is None:
                 self.problems.add(row["question"], f"unknown question '{qid}'{did_you_mean(qid, questions)}")
             elif question.kind not in ("yes_no", "choice") or answer not in question.values:
                 self.problems.add(row["answer"], f"'{answer}' is not an option of '{qid}'")
-            source = self.source(row["source"], f"policy row '{row_id}'", refs)
             if row_id and says and question and isinstance(answer, str) and answer in question.values:
                 nevers.append(NeverLowers(row_id, says, question.id, answer, source, line_of(item)))
         return nevers
+
+    def row(
+        self, item: Node, keys: tuple[str, ...], refs: set[str], ids: list[PolicyRow]
+    ) -> tuple[dict[str, Node], str | None, str | None, tuple[str, ...]] | None:
+        """A policy row with its id, what it says, its sources and `keys`: the row, its id (added to
+        `ids`), what it says and its sources; None when a key is missing (the problem added)."""
+        row = self.mapping(item, self.named(item, "policy row"), ("id", "says", *keys, "source"))
+        if row is None or len(row) < len(keys) + 3:
+            return None
+        row_id = self.ident(row["id"], "a policy row id")
+        ids.append((row_id, row["id"]))
+        says = self.text(row["says"], f"what policy row '{row_id}' says", words=CLINICIANS)
+        return row, row_id, says, self.source(row["source"], f"policy row '{row_id}'", refs)
 
     def problem_order(self, node: Node, questions: Mapping[str, Question]) -> dict[str, tuple[frozenset[str], ...]]:
         orders: dict[str, tuple[frozenset[str], ...]] = {}
