@@ -3,11 +3,12 @@
 `load_rulebook()` either returns a fully checked `Rulebook` or raises `RulebookError` listing every
 problem as `rules.yaml:LINE: message`. Conditions are compiled here, once. The parts, by file:
 
-- `model`: the loaded rule book (frozen dataclasses) and the answer contract's constants;
+- `model`: the loaded rule book (frozen dataclasses); `contract`: the answer contract's constants,
+  the voices, levels and services, and the shapes of ids and versions;
 - `loading`: reading a file, its sign-off, and the build in each voice;
 - `reading`: the builder's ways of reading YAML (keys, words in each voice, ids);
-- `levels`, `questions`, `logic`: building the meta and levels, the sections and questions, and the
-  rules, inventory and policy;
+- `meta`, `levels`, `groups`, `questions`, `logic`, `policy`: building the meta and levels, the lists
+  asked together, the sections and questions, the rules and inventory, and the policy;
 - `checks`: the checks over the built whole (the contract, emergencies first, reachability);
 - `builder`: each part read in turn, then the whole checked.
 """
@@ -15,6 +16,21 @@ problem as `rules.yaml:LINE: message`. Conditions are compiled here, once. The p
 from __future__ import annotations
 
 from triage.rulebook.checks import can_hold
+from triage.rulebook.contract import (
+    CONTRACT,
+    EMERGENCY_QUESTIONS,
+    EVERY_VOICE,
+    KINDS,
+    LEVEL_IDS,
+    PLACEHOLDER,
+    RESPONDENT,
+    RESPONDENT_VOICES,
+    RETIRED_ANSWERS,
+    SERVICE_FIELDS,
+    SERVICE_NAMES,
+    SERVICE_PLACEHOLDERS,
+    VOICES,
+)
 from triage.rulebook.loading import (
     collect_texts,
     content_sha256,
@@ -27,21 +43,8 @@ from triage.rulebook.loading import (
 )
 from triage.rulebook.meta import booking_url_ok
 from triage.rulebook.model import (
-    CONTRACT,
     DRAFT_NOTICE,
-    EMERGENCY_QUESTIONS,
-    EVERY_VOICE,
-    KINDS,
-    LEVEL_IDS,
-    PLACEHOLDER,
-    RESPONDENT,
-    RESPONDENT_VOICES,
-    RETIRED_ANSWERS,
-    SERVICE_FIELDS,
-    SERVICE_NAMES,
-    SERVICE_PLACEHOLDERS,
     SIGNATURE,
-    VOICES,
     Group,
     InventoryItem,
     Level,

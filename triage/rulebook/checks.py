@@ -7,15 +7,8 @@ import itertools
 from collections.abc import Iterator, Mapping
 
 from triage.conditions import Compare, Condition, questions_in, walk
-from triage.rulebook.model import (
-    CONTRACT,
-    EMERGENCY_QUESTIONS,
-    RESPONDENT,
-    RETIRED_ANSWERS,
-    Question,
-    Rulebook,
-    Section,
-)
+from triage.rulebook.contract import CONTRACT, EMERGENCY_QUESTIONS, RESPONDENT, RETIRED_ANSWERS
+from triage.rulebook.model import Question, Rulebook, Section
 from triage.rulebook.policy import _Policy
 from triage.yamlsource import (
     Node,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from triage.conditions import questions_in
+from triage.rulebook.contract import VOICES
 from triage.rulebook.levels import _Levels
-from triage.rulebook.model import VOICES, Group, Question
+from triage.rulebook.model import Group, Question
 from triage.yamlsource import Node, did_you_mean
 
 

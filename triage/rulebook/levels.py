@@ -6,13 +6,9 @@ import dataclasses
 from collections.abc import Mapping
 
 from triage.conditions import compile_condition
+from triage.rulebook.contract import LEVEL_IDS, SERVICE_NAMES
 from triage.rulebook.meta import _Meta
-from triage.rulebook.model import (
-    LEVEL_IDS,
-    SERVICE_NAMES,
-    Level,
-    Question,
-)
+from triage.rulebook.model import Level, Question
 from triage.yamlsource import (
     Node,
     SequenceNode,

@@ -11,14 +11,8 @@ import re
 from pathlib import Path
 
 from triage.rulebook.builder import Builder
-from triage.rulebook.model import (
-    SIGNATURE,
-    VOICES,
-    Rulebook,
-    ServiceSettings,
-    Signature,
-    SignOff,
-)
+from triage.rulebook.contract import VOICES
+from triage.rulebook.model import SIGNATURE, Rulebook, ServiceSettings, Signature, SignOff
 from triage.rulebook.translation import (
     DOMAIN,
     SOURCE_LANGUAGE,

@@ -5,14 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from triage.conditions import compile_condition
-from triage.rulebook.model import (
-    _REF,
-    CLINICIANS,
-    InventoryItem,
-    Level,
-    Question,
-    Rule,
-)
+from triage.rulebook.contract import _REF, CLINICIANS
+from triage.rulebook.model import InventoryItem, Level, Question, Rule
 from triage.rulebook.questions import _Questions
 from triage.yamlsource import (
     MappingNode,

@@ -10,18 +10,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from triage.hours import HoursError, OpeningHours, parse_hours
-from triage.rulebook.model import (
-    _BOOKING_URL,
-    _PHONE,
-    _REF,
-    _SEMVER,
-    SERVICE_FIELDS,
-    SERVICE_NAMES,
-    Meta,
-    Option,
-    Service,
-    Source,
-)
+from triage.rulebook.contract import _BOOKING_URL, _PHONE, _REF, _SEMVER, SERVICE_FIELDS, SERVICE_NAMES
+from triage.rulebook.model import Meta, Option, Service, Source
 from triage.rulebook.reading import _Reader
 from triage.yamlsource import (
     Node,

@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from triage.conditions import compile_condition
+from triage.rulebook.contract import CLINICIANS
 from triage.rulebook.logic import _Logic
-from triage.rulebook.model import CLINICIANS, Level, MinimumLevel, NeverLowers, Policy, Question
+from triage.rulebook.model import Level, MinimumLevel, NeverLowers, Policy, Question
 from triage.yamlsource import Node, SequenceNode, did_you_mean, line_of
 
 PolicyRow = tuple[str | None, Node]  # a row's id, and where it is

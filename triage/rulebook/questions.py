@@ -5,14 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from triage.conditions import compile_condition, questions_in
+from triage.rulebook.contract import KINDS, VOICES
 from triage.rulebook.groups import _Groups
-from triage.rulebook.model import (
-    KINDS,
-    VOICES,
-    Option,
-    Question,
-    Section,
-)
+from triage.rulebook.model import Option, Question, Section
 from triage.rulebook.reading import _QuestionDraft
 from triage.yamlsource import (
     Node,

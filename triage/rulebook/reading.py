@@ -8,17 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from triage.rulebook.model import (
-    _CONTROL,
-    _FIELD,
-    _ID,
-    EVERY_VOICE,
-    PLACEHOLDER,
-    SERVICE_PLACEHOLDERS,
-    VOICES,
-    Option,
-    ServiceSettings,
-)
+from triage.rulebook.contract import _CONTROL, _FIELD, _ID, EVERY_VOICE, PLACEHOLDER, SERVICE_PLACEHOLDERS, VOICES
+from triage.rulebook.model import Option, ServiceSettings
 from triage.yamlsource import (
     MappingNode,
     Node,

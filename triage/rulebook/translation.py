@@ -25,7 +25,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 
-from triage.rulebook.model import _FIELD
+from triage.rulebook.contract import _FIELD
 from triage.yamlsource import Problem, Problems, RulebookError
 
 DOMAIN = "rules"
