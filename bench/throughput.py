@@ -38,16 +38,8 @@ from serving import BIN, SECRET, free_port, running, triage_server, worker_memor
 
 HERE = Path(__file__).parent
 
-ANSWERS = {
-    "breathing_now": "no", "choking_now": "no", "sudden_symptoms": "no", "drowsy_confused": "no",
-    "chest_pain": "no", "sudden_headache": "no", "fever_stiff_neck": "no", "fall_injury": "no", "self_harm_now": "no",
-    "chest_infection": "no", "calf_swelling": "no", "low_mood": "no", "self_harm_thoughts": "no", "other_worry": "no",
-    "bladder_bowel": "no", "known_diagnosis": "no", "sudden_symptoms_gone": "no", "breathlessness": "exertion",
-    "morning_headaches": "no", "swallowing": "no", "choking_episodes": "no", "speech": "no", "weakness": "no",
-    "trouble_walking": "yes", "dropping_objects": "no", "twitching": "yes", "cramps": "no",
-    "symptom_course": "not_getting_worse", "worse_with_tiredness": "no", "numbness": "no", "double_vision": "no",
-    "weight_loss": "none", "family_history": "no",
-}  # fmt: skip
+# The API is sent the example answers (a complete set, as the README shows).
+ANSWERS = json.loads((HERE.parent / "examples" / "answers.json").read_text())
 TARGET_RATIO, TARGET_FLOOR_RATIO, TARGET_MB = 0.8, 0.9, 80
 
 
@@ -60,21 +52,18 @@ class Run:
 
 
 def session_cookie() -> str:
-    """A session cookie as a visitor's browser holds it after answering every page: the answers and
-    the CSRF token, signed with the server's key."""
+    """A session cookie as a visitor's browser holds it after answering every page (a `soon` result,
+    every answer listed, as bench/inprocess.py uses): the answers and the CSRF token, signed with
+    the server's key."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from webpages import Visitor
+
     from triage import create_app
 
-    app = create_app({"SECRET_KEY": SECRET, "RATE_LIMIT": "off"})
-    client = app.test_client()
-    sections = {s.id: [q.id for q in s.questions] for s in app.extensions["triage"]["rulebook"].sections}
-    for section, ids in sections.items():
-        page = client.get(f"/questions/{section}").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-        assert token is not None, section
-        data = {"csrf_token": token.group(1), **{k: v for k, v in ANSWERS.items() if k in ids}}
-        response = client.post(f"/questions/{section}", data=data)
-        assert response.status_code == 303, (section, response.status_code)
-    cookie = client.get_cookie("triage_session")
+    visitor = Visitor(create_app({"SECRET_KEY": SECRET, "RATE_LIMIT": "off"}).test_client())
+    visitor.start()
+    visitor.answer_all({"twitching": "yes"})
+    cookie = visitor.client.get_cookie("triage_session")
     assert cookie is not None
     return f"triage_session={cookie.value}"
 
