@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from triage.conditions import compile_condition
+from triage.condition_compiler import compile_condition
 from triage.rulebook.contract import LEVEL_IDS, SERVICE_NAMES
 from triage.rulebook.meta import _Meta
 from triage.rulebook.model import Level, Question

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from triage.conditions import compile_condition
+from triage.condition_compiler import compile_condition
 from triage.rulebook.contract import _REF, CLINICIANS
 from triage.rulebook.model import InventoryItem, Level, Question, Rule
 from triage.rulebook.questions import _Questions

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from triage.conditions import compile_condition
+from triage.condition_compiler import compile_condition
 from triage.rulebook.contract import CLINICIANS
 from triage.rulebook.logic import _Logic
 from triage.rulebook.model import Level, MinimumLevel, NeverLowers, Policy, Question

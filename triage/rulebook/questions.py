@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from triage.conditions import compile_condition, questions_in
+from triage.condition_compiler import compile_condition
+from triage.conditions import questions_in
 from triage.rulebook.contract import KINDS, VOICES
 from triage.rulebook.groups import _Groups
 from triage.rulebook.model import Option, Question, Section
