@@ -55,6 +55,7 @@ def test_the_shipped_rule_book_is_proved(rulebook: Rulebook, request: pytest.Fix
     )
 
 
+@pytest.mark.slow
 def test_lowering_any_rule_by_one_level_is_caught_with_a_counterexample(rulebook: Rulebook) -> None:
     missed = []
     for rule in rulebook.rules:
@@ -95,6 +96,7 @@ def test_a_failure_names_the_policy_row_and_the_rules_that_fired(rulebook: Ruleb
     assert "counterexample (level urgent): drowsy_confused=yes (and 30 answers of no or none)" in text
 
 
+@pytest.mark.slow
 def test_a_rule_that_makes_adding_a_problem_lower_the_level_is_caught(tmp_path: Path) -> None:
     old = '  - id: twitching\n    level: soon\n    when: {question: twitching, equals: "yes"}'
     new = old.replace('{question: twitching, equals: "yes"}', '{all: [{question: twitching, equals: "yes"}, '
@@ -122,6 +124,7 @@ def faulty_file(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_the_app_refuses_to_start_on_a_rule_book_that_breaks_the_policy(tmp_path: Path) -> None:
     path = faulty_file(tmp_path)
     with pytest.raises(RulebookError) as refused:
@@ -133,6 +136,7 @@ def test_the_app_refuses_to_start_on_a_rule_book_that_breaks_the_policy(tmp_path
     ) in refused.value.lines()
 
 
+@pytest.mark.slow
 def test_triage_verify_prints_the_proof_and_exits_1_on_a_failure(tmp_path: Path) -> None:
     ok = subprocess.run([TRIAGE, "verify"], capture_output=True, text=True, timeout=120, check=False)
     assert ok.returncode == 0, ok.stderr
@@ -168,6 +172,7 @@ def test_a_broken_policy_is_refused_with_its_line(tmp_path: Path, old: str, new:
     assert any(line.endswith(message) or message in line for line in refused.value.lines()), refused.value.lines()
 
 
+@pytest.mark.slow
 def test_the_app_proves_the_policy_even_where_no_python_process_can_be_started(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

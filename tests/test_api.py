@@ -179,6 +179,7 @@ FUZZ_APP = create_app({"SECRET_KEY": "fuzz", "RATE_LIMIT": "off"})
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", FUZZ_APP)
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 def test_fuzzing_finds_no_server_error_and_every_response_is_documented(case: Any) -> None:

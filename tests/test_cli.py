@@ -92,6 +92,7 @@ def test_assess_uses_another_rule_book(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["action"] == "Call 112 now. Do not drive yourself to hospital."
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("stdin", "errors"),
     [
@@ -144,6 +145,7 @@ def test_serve_refuses_to_start_with_a_broken_rule_book(tmp_path: Path) -> None:
     assert "the app did not start" in result.stderr
 
 
+@pytest.mark.slow
 def test_serve_runs_the_app_under_gunicorn_and_says_where(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -92,6 +92,7 @@ def test_assess_shows_at_most_100_errors(tmp_path: Path) -> None:
     assert errors.count('"code"') == 100 and '"more_errors":' in errors
 
 
+@pytest.mark.slow
 def test_report_into_a_missing_folder_says_so(tmp_path: Path) -> None:
     assert "No such file or directory" in clean(triage("report", "-o", str(tmp_path / "missing" / "r.html")))
 

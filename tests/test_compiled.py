@@ -81,6 +81,7 @@ def given_answers(book: Rulebook) -> st.SearchStrategy[dict[str, object]]:
     return st.fixed_dictionaries({}, optional={q.id: one(q) for q in book.questions})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", sorted(BOOKS), ids=lambda key: "-".join(key))
 @settings(max_examples=75, deadline=None)
 @given(data=st.data())
@@ -161,6 +162,7 @@ CONDITIONS = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     when=st.lists(CONDITIONS, min_size=1, max_size=4),
@@ -253,6 +255,7 @@ def complete_plainly(section: Section, answers: Mapping[str, Answer]) -> bool:
     return all(q.id in answers or not q.asked(answers) for q in section.questions if q.required)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", sorted(BOOKS), ids=lambda key: "-".join(key))
 @settings(max_examples=75, deadline=None)
 @given(data=st.data())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from test_cli import TRIAGE
 
 from triage.diffing import diff, load_any
@@ -29,6 +30,7 @@ def test_a_rule_book_against_itself_changes_nothing(rulebook: Rulebook) -> None:
     assert {m.old for m in result.moves} == {"emergency", "urgent", "soon", "routine"}
 
 
+@pytest.mark.slow
 def test_a_lowered_rule_moves_answer_sets_and_the_plainest_example_is_one_the_engine_agrees_with(
     tmp_path: Path, rulebook: Rulebook
 ) -> None:
@@ -45,6 +47,7 @@ def test_a_lowered_rule_moves_answer_sets_and_the_plainest_example_is_one_the_en
     assert result.total == same.total
 
 
+@pytest.mark.slow
 def test_a_reworded_text_is_listed_in_its_voice(tmp_path: Path, rulebook: Rulebook) -> None:
     old = "          other: Is the person struggling to breathe right now?\n"
     changed = copy_with(tmp_path, old, "          other: Is the person fighting for breath right now?\n")
@@ -75,6 +78,7 @@ def test_from_the_first_rule_book_to_the_current_one(rulebook: Rulebook) -> None
     assert "`urgent` has 1 variant(s) for an audience (was 0)" in text
 
 
+@pytest.mark.slow
 def test_from_2_0_0_the_words_changed_and_no_level_did() -> None:
     """2.0.0 had no `where` and no `say`: it is still read, to show the clinician what changed."""
     before = load_any(Path(__file__).parent / "data" / "rules-2.0.0.yaml")
@@ -83,6 +87,7 @@ def test_from_2_0_0_the_words_changed_and_no_level_did() -> None:
     assert "0 (0.0000%) get another level" in result.text()
 
 
+@pytest.mark.slow
 def test_from_2_1_0_every_move_down_is_listed_with_its_plainest_example(rulebook: Rulebook) -> None:
     """Rule book 3 lowers three patterns on purpose (CLINICAL.md): a sudden start more than a week
     ago (911 → today), choking on food for people already diagnosed (today → 1 to 2 weeks), and
@@ -116,6 +121,7 @@ def level_of(book: Rulebook, answers: dict) -> str:
         raise AssertionError(f"{book.meta.version} refuses {mine}: {error}") from None
 
 
+@pytest.mark.slow
 def test_triage_diff_prints_text_or_markdown() -> None:
     result = subprocess.run([TRIAGE, "diff", str(FIRST)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

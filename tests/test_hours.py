@@ -28,6 +28,7 @@ def urgent_result(monkeypatch: pytest.MonkeyPatch, moment: datetime.datetime, **
     return parse(visitor.client.get("/result"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("moment", "closed"),
     [

@@ -58,6 +58,7 @@ def app(catalogs: dict[str, Any]) -> Any:
     return create_app({"SECRET_KEY": "l" * 32, "RATE_LIMIT": "off", **catalogs})
 
 
+@pytest.mark.slow
 def test_french_pages_are_under_fr_with_their_language_and_a_link_back(app: Any) -> None:
     soup = parse(app.test_client().get("/fr/"))
     assert soup.html["lang"] == "fr-CA"
@@ -164,6 +165,7 @@ def test_the_call_screen_is_in_french_too(app: Any) -> None:
     assert soup.html["lang"] == "fr-CA" and soup.h1.get_text(strip=True) == "[fr] Call screen"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("catalog", ["rules", "pages"])
 def test_start_up_is_refused_when_a_french_text_is_missing(
     catalogs: dict[str, Any], tmp_path: Path, catalog: str
@@ -199,6 +201,7 @@ def french() -> Any:
     return create_app({"SECRET_KEY": "f" * 32, "RATE_LIMIT": "off", "LANGUAGES": ("en", FR)})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("respondent", ["self", "someone_else"])
 @pytest.mark.parametrize("level", TO_LEVEL)
 def test_a_french_visitor_meets_no_english_from_start_to_result(french: Any, level: str, respondent: str) -> None:

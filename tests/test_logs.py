@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from gunicorn.config import Config
 
 from triage.server import AccessLog, EscapingFormatter
@@ -51,6 +52,7 @@ SECRET_VALUES = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_full_run_leaves_no_answer_in_the_logs(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -92,6 +92,7 @@ def section_pages(
     return found
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(answers=partial_answers(), voice=st.sampled_from(["self", "other"]))
 def test_every_section_page_from_its_skeleton_is_the_page_rendered_in_full(
@@ -115,6 +116,7 @@ def assessments(draw: st.DrawFn) -> Assessment:
         return assess(book, {**answers, emergency: "yes"})
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(assessment=assessments())
 def test_every_result_from_its_skeleton_is_the_result_rendered_in_full(
@@ -212,6 +214,7 @@ def french(app: Flask, voice: str = "self") -> Rulebook:
     return app.extensions["triage"]["rulebooks"]["fr_CA"].in_voice(voice)  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(answers=partial_answers(), voice=st.sampled_from(["self", "other"]))
 def test_every_french_section_page_from_its_skeleton_is_the_page_rendered_in_full(
@@ -223,6 +226,7 @@ def test_every_french_section_page_from_its_skeleton_is_the_page_rendered_in_ful
         assert 'lang="fr-CA"' in fast and f'action="/fr/questions/{section_id}"' in fast
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(assessment=assessments())
 def test_every_french_result_from_its_skeleton_is_the_result_rendered_in_full(

@@ -153,6 +153,7 @@ def test_every_assessment_has_a_level_and_the_disclaimer(answers: dict) -> None:
     assert result["disclaimer"] == RULEBOOK.meta.disclaimer != ""
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(worsened())
 def test_adding_a_symptom_never_lowers_the_level(change: tuple[dict, dict, str]) -> None:
@@ -185,6 +186,7 @@ def test_tiredness_and_numbness_never_lower_the_level(answers: dict, question: s
     assert _rank(RULEBOOK, with_yes) >= _rank(RULEBOOK, with_no)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(answer_sets(), st.randoms(use_true_random=False))
 def test_the_same_answers_always_give_the_same_result(answers: dict, random: Any) -> None:

@@ -34,6 +34,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_the_report_holds_everything_a_clinical_lead_reviews(report: Path) -> None:
     soup = BeautifulSoup(report.read_text(encoding="utf-8"), "html.parser")
     book = load_rulebook()
@@ -89,6 +90,7 @@ def test_the_report_loads_nothing_from_anywhere_else(report: Path) -> None:
     assert all(not a.get("href", "").startswith(("http", "//")) for a in soup.find_all("a"))
 
 
+@pytest.mark.slow
 def test_a_signed_rule_book_is_reported_as_signed(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text(default_rules_path().read_text(encoding="utf-8"), encoding="utf-8")
@@ -121,6 +123,7 @@ def since_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_a_report_since_the_last_signed_version_opens_with_what_changed(since_report: Path) -> None:
     soup = BeautifulSoup(since_report.read_text(encoding="utf-8"), "html.parser")
     headings = [h2.get_text(strip=True) for h2 in soup.find_all("h2")]
@@ -185,6 +188,7 @@ def _labels(soup: BeautifulSoup) -> list[str]:
 SAME_IN_BOTH = {"Source", "Question", "Message"}
 
 
+@pytest.mark.slow
 def test_the_report_can_be_made_in_french(french_report: Path, report: Path) -> None:
     french = BeautifulSoup(french_report.read_text(encoding="utf-8"), "html.parser")
     english = BeautifulSoup(report.read_text(encoding="utf-8"), "html.parser")
@@ -232,6 +236,7 @@ def test_a_report_in_a_language_without_a_catalog_is_refused(tmp_path: Path) -> 
     assert not (tmp_path / "r.html").exists()
 
 
+@pytest.mark.slow
 def test_a_french_report_since_the_last_version_compares_the_rule_books_not_the_languages(
     tmp_path: Path, since_report: Path
 ) -> None:

@@ -40,6 +40,7 @@ def words(node: Any) -> str:
     return " ".join(node.get_text(" ").split())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("respondent", ["self", "someone_else"])
 @pytest.mark.parametrize("diagnosed", ["no", "yes"])
 @pytest.mark.parametrize("level", ["emergency", "urgent", "soon", "routine"])
@@ -251,6 +252,7 @@ def test_the_staff_script_offers_what_the_front_desk_can_do(client: Any) -> None
     assert "I can give you the numbers to call." in script and "cannot do that" not in script
 
 
+@pytest.mark.slow
 def test_an_optional_follow_up_shows_in_the_answers_only_when_it_was_asked(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     text = default_rules_path().read_text(encoding="utf-8")

@@ -330,6 +330,7 @@ def test_a_review_date_that_is_not_a_date_is_refused(tmp_path: Path) -> None:
     assert lines == [f"{path}:{line('reviewed_on:')}: reviewed_on must be a real date like 2026-11-24, not 'last week'"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("tagged", "tag"),
     [

@@ -75,6 +75,7 @@ changes = st.none() | st.tuples(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(session=sessions, age=st.integers(-5, MAX_AGE + 5), change=changes)
 def test_a_cookie_is_read_or_refused_as_the_library_reads_or_refuses_it(
@@ -86,6 +87,7 @@ def test_a_cookie_is_read_or_refused_as_the_library_reads_or_refuses_it(
     assert at(NOW, lambda: OURS.loads(cookie, max_age=MAX_AGE)) == expected
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(session=sessions)
 def test_the_cookies_written_are_read_back_and_by_the_library(session: dict[str, Any]) -> None:

@@ -84,6 +84,7 @@ def test_a_time_zone_or_language_that_cannot_be_used_stops_start_up(name: str, v
         create_app({"SECRET_KEY": KEY, **settings_from_env({name: value})})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -141,6 +142,7 @@ def test_the_secret_key_file_is_written_whole_and_private(tmp_path: Path) -> Non
     assert create_app({}, instance_path=str(tmp_path / "instance")).config["SECRET_KEY"] == key_file.read_text()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "value", "words"),
     [

@@ -43,6 +43,7 @@ def test_the_shipped_rule_book_is_a_draft() -> None:
     assert sign_off.notice == "Draft: not yet reviewed by a clinician"
 
 
+@pytest.mark.slow
 def test_a_signed_rule_book_records_who_when_and_what(signed: Path) -> None:
     sign_off = load_rulebook(signed).sign_off
     assert sign_off.status == "signed" and sign_off.notice is None
@@ -55,6 +56,7 @@ def test_a_signed_rule_book_records_who_when_and_what(signed: Path) -> None:
     assert signed.read_text().count("\nsignature:") == 1 and load_rulebook(signed).sign_off.signed
 
 
+@pytest.mark.slow
 def test_one_character_changed_after_signing_makes_it_a_draft_again(signed: Path) -> None:
     one_character_changed(signed)
     sign_off = load_rulebook(signed).sign_off
@@ -62,6 +64,7 @@ def test_one_character_changed_after_signing_makes_it_a_draft_again(signed: Path
     assert sign_off.summary.startswith("DRAFT: changed since it was signed by Dr A. Example")
 
 
+@pytest.mark.slow
 def test_triage_check_reports_signed_or_draft(signed: Path) -> None:
     def first_line(path: Path) -> str:
         result = subprocess.run([TRIAGE, "check", str(path)], capture_output=True, text=True, timeout=120, check=True)
@@ -73,6 +76,7 @@ def test_triage_check_reports_signed_or_draft(signed: Path) -> None:
     assert ", DRAFT: changed since it was signed by Dr A. Example, clinical lead" in first_line(signed)
 
 
+@pytest.mark.slow
 def test_triage_sign_from_the_command_line(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
     path.write_text(default_rules_path().read_text(encoding="utf-8"), encoding="utf-8")
@@ -92,6 +96,7 @@ def test_a_rule_book_whose_policy_fails_cannot_be_signed(tmp_path: Path) -> None
     assert "signature:" not in path.read_text()
 
 
+@pytest.mark.slow
 def test_require_signed_refuses_a_draft_and_a_changed_rule_book(signed: Path) -> None:
     assert settings_from_env({"TRIAGE_REQUIRE_SIGNED": "true"})["REQUIRE_SIGNED"] is True
     create_app({"SECRET_KEY": "x", "RULES_PATH": str(signed), "REQUIRE_SIGNED": True})  # signed: starts
@@ -103,6 +108,7 @@ def test_require_signed_refuses_a_draft_and_a_changed_rule_book(signed: Path) ->
     assert "the rule book is DRAFT: changed since it was signed by Dr A. Example" in str(refused.value)
 
 
+@pytest.mark.slow
 def test_serve_refuses_to_start_on_a_changed_rule_book_when_signing_is_required(signed: Path) -> None:
     one_character_changed(signed)
     env = {"TRIAGE_RULES": str(signed), "TRIAGE_SECRET_KEY": "x" * 32, "TRIAGE_REQUIRE_SIGNED": "true", "PATH": ""}

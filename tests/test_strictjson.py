@@ -66,6 +66,7 @@ BODIES = st.recursive(
 ).map(written)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(BODIES)
 def test_any_body_is_read_as_the_standard_library_reads_it(text: str) -> None:

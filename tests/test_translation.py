@@ -51,6 +51,7 @@ def problems(rules: Path) -> list[str]:
     return refused.value.lines()
 
 
+@pytest.mark.slow
 def test_the_template_holds_every_text_a_person_reads_with_where_it_is(rules: Path) -> None:
     pot = (rules.parent / "translations" / "rules.pot").read_text(encoding="utf-8")
     assert "msgctxt \"the text of question 'speech' (other voice)\"" in pot
@@ -59,6 +60,7 @@ def test_the_template_holds_every_text_a_person_reads_with_where_it_is(rules: Pa
     assert 'msgctxt "version"' not in pot and "a source url" not in pot  # not words: not translated
 
 
+@pytest.mark.slow
 def test_a_complete_catalog_gives_the_rule_book_in_that_language(rules: Path) -> None:
     french = load_rulebook(rules, language=FR)
     english = load_rulebook(rules)
@@ -70,6 +72,7 @@ def test_a_complete_catalog_gives_the_rule_book_in_that_language(rules: Path) ->
     assert french.meta.version == english.meta.version
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["missing", "empty", "fuzzy", "placeholder"])
 def test_a_missing_or_stale_text_refuses_the_language_with_its_line(rules: Path, fault: str) -> None:
     where = "the text of question 'speech' (self voice)"
@@ -100,6 +103,7 @@ def test_a_missing_or_stale_text_refuses_the_language_with_its_line(rules: Path,
     assert load_rulebook(rules).language == "en"  # English is still whole
 
 
+@pytest.mark.slow
 def test_english_changed_since_translated_is_fuzzy_after_an_update(rules: Path) -> None:
     text = rules.read_text(encoding="utf-8")
     rules.write_text(text.replace("Do your muscles twitch?", "Do any of your muscles twitch?"), encoding="utf-8")
@@ -108,6 +112,7 @@ def test_english_changed_since_translated_is_fuzzy_after_an_update(rules: Path) 
     assert len(found) == 1 and "the text of question 'twitching' (self voice) is marked fuzzy" in found[0]
 
 
+@pytest.mark.slow
 def test_check_names_each_problem_and_the_app_refuses_to_start(rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(rules, lambda m: setattr(m, "string", ""), only="the title of section 'muscles'")
     assert main(["check", str(rules), "--language", FR]) == 1
@@ -116,6 +121,7 @@ def test_check_names_each_problem_and_the_app_refuses_to_start(rules: Path, caps
     assert main(["check", str(rules)]) == 0  # English alone
 
 
+@pytest.mark.slow
 def test_the_signature_covers_every_language(rules: Path) -> None:
     before = load_rulebook(rules).sign_off.content_sha256
     edit(rules, lambda m: setattr(m, "string", "[fr] autre"), only="the title of section 'muscles'")
@@ -170,6 +176,7 @@ def test_the_pages_catalog_of_a_language_is_checked_with_its_lines(tmp_path: Pat
         }[fault] in found[0]
 
 
+@pytest.mark.slow
 def test_diff_shows_the_texts_changed_in_each_language(
     rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -184,6 +191,7 @@ def test_diff_shows_the_texts_changed_in_each_language(
     assert "Texts changed, self voice" not in out  # the English did not change
 
 
+@pytest.mark.slow
 def test_the_report_shows_every_text_in_each_language_and_what_changed(rules: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     assert main(["report", str(rules), "-o", str(out)]) == 0

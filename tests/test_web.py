@@ -378,6 +378,7 @@ def test_a_skipped_section_leads_back_to_the_right_step(visitor: Visitor, client
     assert soup.find("a", string="Go to the next question")["href"] == "/questions/background"
 
 
+@pytest.mark.slow
 def test_an_expired_session_explains_what_happened(
     visitor: Visitor, client: Any, rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -74,6 +74,7 @@ def every_text_a_person_reads() -> dict[str, str]:
     return found
 
 
+@pytest.mark.slow
 def test_no_british_or_internal_words_anywhere_a_person_reads() -> None:
     texts = every_text_a_person_reads()
     assert len(texts) > 40
