@@ -28,6 +28,25 @@ def office_hours(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ", "UTC")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        help="run the tests marked slow too (scripts/test and CI do; a plain pytest run leaves them out)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked slow are left out (counted as deselected in the summary) unless asked for:
+    `--run-slow`, as scripts/test and CI run them, or a `-m` expression that names them."""
+    if config.getoption("--run-slow") or "slow" in config.getoption("markexpr", ""):
+        return
+    slow = [item for item in items if "slow" in item.keywords]
+    if slow:
+        items[:] = [item for item in items if "slow" not in item.keywords]
+        config.hook.pytest_deselected(items=slow)
+
+
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
     if file_path.suffix == ".yaml" and file_path.parent.name == "cases":
         return CaseFile.from_parent(parent, path=file_path)
@@ -85,6 +104,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if not config.getoption("--run-slow") and "slow" not in config.getoption("markexpr", ""):
+        terminalreporter.write_line("tests marked slow were left out: scripts/test (or --run-slow) runs them")
     lines = MEASURED
     if lines:
         terminalreporter.section("measurements")
