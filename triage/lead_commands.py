@@ -137,7 +137,7 @@ def translated_changes(
     """The texts changed in each language the later rule book has a catalog for (in the words of
     `gettext`, or English)."""
     from triage.diffing import text_changes
-    from triage.report import as_written
+    from triage.in_words import as_written
     from triage.rulebook.translation import catalogs_of
 
     new_path = rulebook_path(new_path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,67 +24,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from triage.analysis import Check, Report, verify
 from triage.cases import CaseFileError, load_cases
-from triage.conditions import All, Answered, AnyOf, Compare, Condition, Includes, Not, OneOf
+from triage.conditions import OneOf
 from triage.engine import AnswerError, assess
+from triage.in_words import Gettext, as_written, example_in_words, in_words, policy_changes, voice_names
 from triage.readability import FRENCH_EACH, GRADE, LONG_ENOUGH, Score, is_french, score
 from triage.rulebook import VOICES, Rulebook
 
 if TYPE_CHECKING:
     from triage.diffing import Diff
-
-Gettext = Callable[[str], str]  # a catalog's gettext: the report's own words in its language
-
-
-def as_written(text: str) -> str:
-    return text
-
-
-def voice_names(gettext: Gettext = as_written) -> dict[str, str]:
-    return {
-        "self": gettext("To the person"),
-        "other": gettext("To someone answering for them"),
-        "staff": gettext("Staff on the phone"),
-    }
-
-
-VOICE_NAMES = voice_names()
-
-
-def in_words(condition: Condition, book: Rulebook, gettext: Gettext = as_written) -> str:
-    """A condition as a sentence, with the questions and answers as staff read them (in the
-    language of `book` and of `gettext`)."""
-    staff = book.in_voice("staff")
-    if isinstance(condition, All | AnyOf):
-        joiner = " " + (gettext("and") if isinstance(condition, All) else gettext("or")) + " "
-        parts = [in_words(part, book, gettext) for part in condition.parts]
-        return joiner.join(
-            f"({p})" if isinstance(q, All | AnyOf) else p for p, q in zip(parts, condition.parts, strict=True)
-        )
-    if isinstance(condition, Not):
-        return gettext("not (%(condition)s)") % {"condition": in_words(condition.part, book, gettext)}
-    question = staff.question_by_id[getattr(condition, "question", "")]
-    text = question.text
-    if isinstance(condition, OneOf):
-        chosen = [_quoted(question.label(v), gettext) for v in question.values if v in condition.values]
-        answers = (" " + gettext("or") + " ").join(chosen)
-        return gettext("“%(question)s” is %(answers)s") % {"question": text, "answers": answers}
-    if isinstance(condition, Includes):
-        answer = question.label(condition.value)
-        return gettext("“%(question)s” includes “%(answer)s”") % {"question": text, "answer": answer}
-    if isinstance(condition, Compare):
-        tests = {
-            "less_than": gettext("“%(question)s” is less than %(bound)s"),
-            "at_most": gettext("“%(question)s” is at most %(bound)s"),
-            "more_than": gettext("“%(question)s” is more than %(bound)s"),
-            "at_least": gettext("“%(question)s” is at least %(bound)s"),
-        }
-        return tests[condition.test] % {"question": text, "bound": condition.bound}
-    if isinstance(condition, Answered):
-        said = (
-            gettext("“%(question)s” is answered") if condition.expected else gettext("“%(question)s” is not answered")
-        )
-        return said % {"question": text}
-    raise TypeError(f"not a condition: {condition!r}")
 
 
 def statement(check: Check, book: Rulebook, gettext: Gettext = as_written) -> str:
@@ -99,10 +46,6 @@ def statement(check: Check, book: Rulebook, gettext: Gettext = as_written) -> st
     if check.kind == "monotonic":
         return gettext("Adding a problem, or making one worse, never lowers the level")
     return check.says
-
-
-def _quoted(text: str, gettext: Gettext) -> str:
-    return gettext("“%(answer)s”") % {"answer": text}
 
 
 @dataclass(frozen=True)
@@ -171,62 +114,6 @@ def grades(book: Rulebook, gettext: Gettext = as_written) -> list[tuple[str, str
             if rule.say:
                 texts.append((gettext("what to say, %(id)s") % {"id": rule.id}, rule.say))
         found += [(names[voice], where, text, score(text, book.language)) for where, text in texts]
-    return found
-
-
-def example_in_words(answers: Mapping[str, Any], books: Iterable[Rulebook], gettext: Gettext = as_written) -> str:
-    """The answers of an example that report something, as staff read the questions and answers.
-    A new answer that replaces an old one says which (the old rule book was given that one)."""
-    staff = [book.in_voice("staff") for book in books]
-    said = []
-    for qid, value in answers.items():
-        if value in ("no", "none"):
-            continue
-        question = next((b.question_by_id[qid] for b in reversed(staff) if qid in b.question_by_id), None)
-        if question is None:
-            continue
-        earlier = staff[0].question_by_id.get(qid) if len(staff) > 1 else None
-        labels = []
-        for v in value if isinstance(value, list) else [value]:
-            label = _quoted(question.label(v) if v in question.values else str(v), gettext)
-            option = next((o for o in question.options if o.value == v), None)
-            if earlier is not None and option is not None and v not in earlier.values and option.replaces:
-                was = (" " + gettext("or") + " ").join(
-                    _quoted(earlier.label(r), gettext) for r in option.replaces if r in earlier.values
-                )
-                label += (" " + gettext("(before: %(answers)s)") % {"answers": was}) if was else ""
-            labels.append(label)
-        said.append(gettext("“%(question)s” %(answers)s") % {"question": question.text, "answers": ", ".join(labels)})
-    return "; ".join(said) or gettext("every answer no or none")
-
-
-def policy_changes(
-    old: Rulebook, new: Rulebook, gettext: Gettext = as_written, shown: Rulebook | None = None
-) -> list[tuple[str, str]]:
-    """The rows of the clinical policy added, changed or removed since `old`, in words: those of
-    `shown` (`new` in another language) when given."""
-    before = {row.id: row for row in old.policy.minimum_levels}
-    after = {row.id: row for row in new.policy.minimum_levels}
-    words = shown or new
-    said = {row.id: row.says for row in words.policy.minimum_levels}
-    found = []
-    for row_id, row in after.items():
-        was = before.get(row_id)
-        now = gettext("%(says)s → at least %(level)s (when %(condition)s)") % {
-            "says": said.get(row_id, row.says),
-            "level": row.at_least.id,
-            "condition": in_words(row.when, words, gettext),
-        }
-        if was is None:
-            found.append((gettext("Added"), now))
-        elif (was.says, was.at_least.id, was.when) != (row.says, row.at_least.id, row.when):
-            then = gettext("%(says)s → at least %(level)s") % {"says": was.says, "level": was.at_least.id}
-            found.append((gettext("Changed"), gettext("%(now)s; was: %(then)s") % {"now": now, "then": then}))
-    found += [
-        (gettext("Removed"), gettext("%(says)s → at least %(level)s") % {"says": row.says, "level": row.at_least.id})
-        for i, row in before.items()
-        if i not in after
-    ]
     return found
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from triage.report import Gettext, as_written, in_words
+from triage.in_words import Gettext, as_written, in_words
 from triage.rulebook import VOICES, Question, Rulebook
 
 
