@@ -36,10 +36,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def slow_asked(config: pytest.Config) -> bool:
+    """Whether the tests marked slow run: `--run-slow`, as scripts/test and CI give it, or a `-m`
+    expression that names them."""
+    return bool(config.getoption("--run-slow")) or "slow" in config.getoption("markexpr", "")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked slow are left out (counted as deselected in the summary) unless asked for:
-    `--run-slow`, as scripts/test and CI run them, or a `-m` expression that names them."""
-    if config.getoption("--run-slow") or "slow" in config.getoption("markexpr", ""):
+    """Tests marked slow are left out (deselected) unless asked for."""
+    if slow_asked(config):
         return
     slow = [item for item in items if "slow" in item.keywords]
     if slow:
@@ -104,7 +109,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    if not config.getoption("--run-slow") and "slow" not in config.getoption("markexpr", ""):
+    if not slow_asked(config):
         terminalreporter.write_line("tests marked slow were left out: scripts/test (or --run-slow) runs them")
     lines = MEASURED
     if lines:
