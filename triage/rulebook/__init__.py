@@ -3,8 +3,9 @@
 `load_rulebook()` either returns a fully checked `Rulebook` or raises `RulebookError` listing every
 problem as `rules.yaml:LINE: message`. Conditions are compiled here, once. The parts, by file:
 
-- `model`: the loaded rule book (frozen dataclasses); `contract`: the answer contract's constants,
-  the voices, levels and services, and the shapes of ids and versions;
+- `model`: the loaded rule book (frozen dataclasses); `sign_off`: whether it is signed;
+  `contract`: the answer contract's constants, the voices, levels and services, and the shapes of
+  ids and versions;
 - `loading`: reading a file, its sign-off, and the build in each voice;
 - `reading`: the builder's ways of reading YAML (keys, words in each voice, ids);
 - `meta`, `levels`, `groups`, `questions`, `logic`, `policy`: building the meta and levels, the lists
@@ -43,8 +44,6 @@ from triage.rulebook.loading import (
 )
 from triage.rulebook.meta import booking_url_ok
 from triage.rulebook.model import (
-    DRAFT_NOTICE,
-    SIGNATURE,
     Group,
     InventoryItem,
     Level,
@@ -59,10 +58,9 @@ from triage.rulebook.model import (
     Section,
     Service,
     ServiceSettings,
-    Signature,
-    SignOff,
     Source,
 )
+from triage.rulebook.sign_off import DRAFT_NOTICE, SIGNATURE, Signature, SignOff
 from triage.yamlsource import RulebookError
 
 __all__ = [

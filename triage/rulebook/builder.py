@@ -6,10 +6,10 @@ from types import MappingProxyType
 
 from triage.rulebook.checks import _Checks
 from triage.rulebook.model import (
-    SIGNATURE,
     Policy,
     Rulebook,
 )
+from triage.rulebook.sign_off import SIGNATURE
 from triage.yamlsource import (
     Node,
 )

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from triage.rulebook.builder import Builder
 from triage.rulebook.contract import VOICES
-from triage.rulebook.model import SIGNATURE, Rulebook, ServiceSettings, Signature, SignOff
+from triage.rulebook.model import Rulebook, ServiceSettings
+from triage.rulebook.sign_off import SIGNATURE, Signature, SignOff
 from triage.rulebook.translation import (
     DOMAIN,
     SOURCE_LANGUAGE,

@@ -1,6 +1,6 @@
 """The loaded rule book: frozen objects (questions, levels, rules, the policy; the answer
-contract's constants are in `triage.rulebook.contract`). Nothing here reads YAML;
-`triage.rulebook.loading` builds these."""
+contract's constants are in `triage.rulebook.contract`, the sign-off in
+`triage.rulebook.sign_off`). Nothing here reads YAML; `triage.rulebook.loading` builds these."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from types import MappingProxyType
 from triage.conditions import Condition
 from triage.hours import OpeningHours
 from triage.rulebook.contract import VOICES
+from triage.rulebook.sign_off import SignOff
 
 
 @dataclass(frozen=True)
@@ -231,45 +232,6 @@ class Meta:
 
 
 @dataclass(frozen=True)
-class Signature:
-    """Who signed the rule book for the clinic, when, and the SHA-256 of what they signed (the
-    rule book's text without its signature block)."""
-
-    by: str
-    on: str  # an ISO 8601 date and time, with its UTC offset
-    sha256: str
-
-
-DRAFT_NOTICE = "Draft: not yet reviewed by a clinician"
-
-
-@dataclass(frozen=True)
-class SignOff:
-    """The rule book's sign-off status: signed, a draft, or changed since it was signed."""
-
-    status: str  # signed | draft | changed
-    signature: Signature | None
-    content_sha256: str
-
-    @property
-    def signed(self) -> bool:
-        return self.status == "signed"
-
-    @property
-    def summary(self) -> str:
-        if self.status == "signed" and self.signature:
-            return f"signed by {self.signature.by} on {self.signature.on}"
-        if self.status == "changed" and self.signature:
-            return f"DRAFT: changed since it was signed by {self.signature.by} on {self.signature.on}"
-        return "DRAFT: not signed"
-
-    @property
-    def notice(self) -> str | None:
-        """What every result says while the rule book is not signed (None once it is)."""
-        return None if self.signed else DRAFT_NOTICE
-
-
-@dataclass(frozen=True)
 class Rulebook:
     meta: Meta
     levels: tuple[Level, ...]  # most urgent first
@@ -317,4 +279,3 @@ class Rulebook:
 
 
 ServiceSettings = tuple[tuple[str, str, str], ...]  # (service id, field, value): a deployment's settings
-SIGNATURE = "signature"  # the key of the signature block a clinician's sign-off writes
